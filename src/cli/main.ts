@@ -1,0 +1,74 @@
+import { ConfigError, loadConfig } from '../config/load.js';
+import { serve } from './serve.js';
+import { check } from './check.js';
+import { storeCommand } from './store-command.js';
+import { SqliteStore } from '../store/sqlite-store.js';
+
+const USAGE = `certgate: RADIUS/EAP-TLS certificate verification gateway
+
+usage:
+  certgate serve --config FILE                 run the gateway
+  certgate check --config FILE CERT.pem [--identity NAME]
+                                               decide on a certificate (chain) offline;
+                                               exit 0 on accept, 1 on reject
+  certgate store --config FILE add FILE...     record issued certificates (PEM, DER, bundles)
+  certgate store --config FILE import --openssl-index index.txt --certs DIR
+  certgate store --config FILE list [--json]
+  certgate store --config FILE revoke --serial HEX --reason REASON
+  certgate --help
+
+exit codes: 0 ok, 1 rejected/refused, 2 usage or configuration error
+`;
+
+/** Takes `--config FILE` (or --config=FILE) out of argv. */
+export function takeOption(argv: string[], name: string): { value: string | undefined; rest: string[] } {
+  const rest: string[] = [];
+  let value: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === name) value = argv[++i];
+    else if (a.startsWith(`${name}=`)) value = a.slice(name.length + 1);
+    else rest.push(a);
+  }
+  return { value, rest };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...args] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(USAGE);
+    return command ? 0 : 2;
+  }
+  const { value: configPath, rest } = takeOption(args, '--config');
+  if (!['serve', 'check', 'store'].includes(command)) {
+    process.stderr.write(`certgate: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
+    return 2;
+  }
+  if (!configPath) {
+    process.stderr.write(`certgate ${command}: --config FILE is required\n`);
+    return 2;
+  }
+  let config;
+  try {
+    config = loadConfig(configPath);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`certgate: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  switch (command) {
+    case 'serve':
+      return serve(config);
+    case 'check':
+      return check(config, rest);
+    default:
+      return storeCommand(rest, {
+        openStore: () => SqliteStore.open(config.store.path),
+        out: (l) => process.stdout.write(`${l}\n`),
+        err: (l) => process.stderr.write(`${l}\n`),
+        now: () => new Date(),
+      });
+  }
+}

@@ -1,0 +1,40 @@
+import type { Config } from '../config/load.js';
+import { ConfigError } from '../config/load.js';
+import { Gateway } from '../gateway.js';
+
+/** Runs until SIGTERM/SIGINT; SIGHUP reloads the configuration. */
+export async function serve(config: Config): Promise<number> {
+  let gw: Gateway;
+  try {
+    gw = new Gateway(config);
+  } catch (e) {
+    process.stderr.write(`certgate: cannot start: ${(e as Error).message}\n`);
+    return 2;
+  }
+  try {
+    await gw.start();
+  } catch (e) {
+    process.stderr.write(`certgate: cannot start: ${(e as Error).message}\n`);
+    await gw.close().catch(() => undefined);
+    return 2;
+  }
+  process.on('SIGHUP', () => {
+    try {
+      gw.reload();
+    } catch (e) {
+      const msg = e instanceof ConfigError ? e.message : (e as Error).message;
+      gw.log.error({ error: msg }, 'reload refused; the running configuration stays');
+    }
+  });
+  return new Promise<number>((resolve) => {
+    const stop = (signal: string) => {
+      gw.log.info({ signal }, 'shutting down');
+      gw.shutdown().then(
+        () => resolve(0),
+        () => resolve(1),
+      );
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}

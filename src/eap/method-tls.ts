@@ -1,0 +1,113 @@
+import type tls from 'node:tls';
+import { TlsEngine, type TlsVersion } from '../tls/engine.js';
+import type { Decision } from '../verify/reasons.js';
+import { reject } from '../verify/reasons.js';
+import { type TlsFrame, Reassembler, TlsFlag, encodeTlsFrame, fragment, isAck } from './tls-framing.js';
+
+/** What the EAP-TLS method asks of the rest of certgate once the handshake is done. */
+export type Authorize = (chain: Buffer[]) => Promise<Decision>;
+
+export interface TlsMethodSettings {
+  context: tls.SecureContext;
+  maxMessageBytes: number;
+}
+
+/** The method's answer to one peer message: EAP-TLS Type-Data to send, or the end. */
+export type MethodStep =
+  | { kind: 'send'; typeData: Buffer }
+  | { kind: 'accept'; decision: Decision; msk: Buffer }
+  | { kind: 'reject'; decision: Decision };
+
+type Phase = 'handshake' | 'finishing' | 'failing';
+
+/**
+ * EAP-TLS (RFC 5216, RFC 9190) over the fragmentation layer. No TLS state exists until the first
+ * TLS message arrives, so an abandoned login after the Start costs a few hundred bytes.
+ */
+export class TlsMethod {
+  private engine: TlsEngine | undefined;
+  private readonly reassembler: Reassembler;
+  private outgoing: Buffer[] = [];
+  private phase: Phase = 'handshake';
+  private outcome: Decision | undefined;
+  private msk: Buffer | undefined;
+
+  constructor(private readonly settings: TlsMethodSettings) {
+    this.reassembler = new Reassembler(settings.maxMessageBytes);
+  }
+
+  static start(): Buffer {
+    return encodeTlsFrame(TlsFlag.Start, Buffer.alloc(0));
+  }
+
+  get tlsVersion(): TlsVersion | undefined {
+    return this.engine?.version;
+  }
+
+  get resumed(): boolean {
+    return this.engine?.resumed ?? false;
+  }
+
+  async step(frame: TlsFrame, fragmentSize: number, authorize: Authorize): Promise<MethodStep> {
+    // We are sending a fragmented message: the peer must ACK each fragment.
+    if (this.outgoing.length > 0) {
+      if (!isAck(frame)) return { kind: 'reject', decision: reject('eap_protocol', { detail: 'expected an ACK of our fragment' }) };
+      return { kind: 'send', typeData: this.outgoing.shift()! };
+    }
+    if (this.phase === 'finishing') {
+      // Our last flight is out; the peer's empty response confirms it (RFC 5216 2.1.5, RFC 9190 2.5).
+      if (frame.payload.length > 0) return this.tlsFailed(await this.feed(frame.payload), 'peer answered the final flight with TLS data', fragmentSize);
+      return { kind: 'accept', decision: this.outcome!, msk: this.msk! };
+    }
+    if (this.phase === 'failing') return { kind: 'reject', decision: this.outcome! };
+
+    const r = this.reassembler.add(frame);
+    if (r.status === 'error') return { kind: 'reject', decision: reject('eap_protocol', { detail: r.reason }) };
+    if (r.status === 'more') return { kind: 'send', typeData: encodeTlsFrame(0, Buffer.alloc(0)) };
+
+    const step = await this.feed(r.message);
+    if (step.state === 'failed') return this.tlsFailed(step, step.error ?? 'handshake failed', fragmentSize);
+    if (step.state === 'handshaking') {
+      if (step.output.length === 0) return { kind: 'reject', decision: reject('tls_failed', { detail: 'TLS produced no answer' }) };
+      return this.send(step.output, fragmentSize);
+    }
+
+    // Handshake done: the peer has proven possession of its key; now decide.
+    const engine = this.engine!;
+    const decision = await authorize(engine.peerChain());
+    if (decision.result === 'reject') return { kind: 'reject', decision };
+    this.outcome = decision;
+    this.msk = engine.keyMaterial().msk;
+    const tail = engine.version === 'TLSv1.3' ? await engine.commit() : Buffer.alloc(0);
+    const finalFlight = tail.length ? Buffer.concat([step.output, tail]) : step.output;
+    // A resumed TLS 1.2 session ends with the peer's Finished: nothing left to send (RFC 5216 2.1.3).
+    if (finalFlight.length === 0) return { kind: 'accept', decision, msk: this.msk };
+    this.phase = 'finishing';
+    return this.send(finalFlight, fragmentSize);
+  }
+
+  destroy(): void {
+    this.engine?.destroy();
+    this.engine = undefined;
+  }
+
+  private feed(records: Buffer) {
+    this.engine ??= new TlsEngine(this.settings.context);
+    return this.engine.feed(records);
+  }
+
+  private send(message: Buffer, fragmentSize: number): MethodStep {
+    const [first, ...rest] = fragment(message, fragmentSize);
+    this.outgoing = rest;
+    return { kind: 'send', typeData: first! };
+  }
+
+  /** A TLS alert goes to the peer in an EAP-Request; its response is answered with EAP-Failure. */
+  private tlsFailed(step: { output: Buffer }, detail: string, fragmentSize: number): MethodStep {
+    const decision = reject('tls_failed', { detail });
+    if (step.output.length === 0) return { kind: 'reject', decision };
+    this.phase = 'failing';
+    this.outcome = decision;
+    return this.send(step.output, fragmentSize);
+  }
+}

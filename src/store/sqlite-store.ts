@@ -1,0 +1,302 @@
+// The issued-certificate store on SQLite: who JAIST issued certificates to, which one is each
+// member's current certificate, and what was revoked. Other processes (the CLI) write to the same
+// file; the gateway follows their changes through `seq` and `PRAGMA data_version`.
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { certFacts, tryNormaliseSerial, type CertFacts } from '../verify/cert-facts.js';
+import {
+  CERT_STATUSES,
+  parseReason,
+  type AddOutcome,
+  type CertRecord,
+  type CertStatus,
+  type RevocationReason,
+  type RevokeOutcome,
+} from './types.js';
+
+const SCHEMA_VERSION = 1;
+
+// Dates are integer milliseconds since the epoch: exact, sortable, and zone-free.
+const SCHEMA_V1 = `
+CREATE TABLE meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
+CREATE TABLE certs (
+  id                INTEGER PRIMARY KEY AUTOINCREMENT,
+  issuer            TEXT    NOT NULL,
+  serial            TEXT    NOT NULL,
+  fingerprint       TEXT    NOT NULL UNIQUE,
+  member            TEXT    NOT NULL,
+  subject           TEXT    NOT NULL,
+  not_before        INTEGER NOT NULL,
+  not_after         INTEGER NOT NULL,
+  status            TEXT    NOT NULL CHECK (status IN ('valid', 'superseded', 'revoked')),
+  revocation_reason TEXT,
+  revoked_at        INTEGER,
+  superseded_by     TEXT,
+  added_at          INTEGER NOT NULL,
+  seq               INTEGER NOT NULL,
+  der               BLOB    NOT NULL,
+  UNIQUE (issuer, serial)
+);
+CREATE INDEX certs_member ON certs (member, not_before);
+CREATE INDEX certs_serial ON certs (serial);
+CREATE INDEX certs_seq ON certs (seq);
+INSERT INTO meta (key, value) VALUES ('schema_version', ${SCHEMA_VERSION}), ('seq', 0);
+`;
+
+// Index i upgrades schema version i+1 to i+2; empty while version 1 is the only one.
+const MIGRATIONS: readonly string[] = [];
+
+interface CertRow {
+  id: number;
+  issuer: string;
+  serial: string;
+  fingerprint: string;
+  member: string;
+  subject: string;
+  not_before: number;
+  not_after: number;
+  status: CertStatus;
+  revocation_reason: string | null;
+  revoked_at: number | null;
+  superseded_by: string | null;
+  added_at: number;
+  seq: number;
+}
+
+const COLUMNS =
+  'id, issuer, serial, fingerprint, member, subject, not_before, not_after, status, ' +
+  'revocation_reason, revoked_at, superseded_by, added_at, seq';
+
+function toRecord(r: CertRow): CertRecord {
+  return {
+    issuer: r.issuer,
+    serial: r.serial,
+    fingerprint: r.fingerprint,
+    member: r.member,
+    subject: r.subject,
+    notBefore: new Date(r.not_before),
+    notAfter: new Date(r.not_after),
+    status: r.status,
+    // A reason name this version does not know still means "revoked": keep that, not the name.
+    revocationReason: r.revocation_reason === null ? null : (parseReason(r.revocation_reason) ?? 'unspecified'),
+    revokedAt: r.revoked_at === null ? null : new Date(r.revoked_at),
+    supersededBy: r.superseded_by,
+    addedAt: new Date(r.added_at),
+    seq: r.seq,
+  };
+}
+
+function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function migrate(db: Database.Database): void {
+  db.transaction(() => {
+    const hasMeta = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get();
+    if (hasMeta === undefined) {
+      const others = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").get() as { n: number };
+      // Refuse to plant our tables in somebody else's database.
+      if (others.n > 0) throw new Error('an SQLite database without a certgate meta table (not a certgate store)');
+      db.exec(SCHEMA_V1);
+      return;
+    }
+    const row = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: unknown } | undefined;
+    const version = Number(row?.value);
+    if (!Number.isInteger(version) || version < 1) throw new Error(`invalid schema_version ${String(row?.value)} in the meta table`);
+    if (version > SCHEMA_VERSION) {
+      throw new Error(`schema version ${version} is newer than this certgate supports (${SCHEMA_VERSION}); upgrade certgate`);
+    }
+    for (let v = version; v < SCHEMA_VERSION; v++) {
+      const step = MIGRATIONS[v - 1];
+      if (step === undefined) throw new Error(`no migration from schema version ${v}`);
+      db.exec(step);
+    }
+    db.prepare("UPDATE meta SET value = ? WHERE key = 'schema_version'").run(SCHEMA_VERSION);
+  }).immediate();
+}
+
+export class SqliteStore {
+  private readonly db: Database.Database;
+  private writes = 0;
+  private readonly stmt;
+
+  private constructor(db: Database.Database) {
+    this.db = db;
+    this.stmt = {
+      get: db.prepare(`SELECT ${COLUMNS} FROM certs WHERE issuer = ? AND serial = ?`),
+      bySerial: db.prepare(`SELECT ${COLUMNS} FROM certs WHERE serial = ? ORDER BY id`),
+      // Newest first: the current certificate (latest notBefore, then latest added) leads.
+      byMember: db.prepare(`SELECT ${COLUMNS} FROM certs WHERE member = ? ORDER BY not_before DESC, id DESC`),
+      list: db.prepare(`SELECT ${COLUMNS} FROM certs ORDER BY member, not_before, id`),
+      since: db.prepare(`SELECT ${COLUMNS} FROM certs WHERE seq > ? ORDER BY seq, id`),
+      counts: db.prepare('SELECT status, count(*) AS n FROM certs GROUP BY status'),
+      seq: db.prepare("SELECT value FROM meta WHERE key = 'seq'"),
+      bump: db.prepare("UPDATE meta SET value = value + 1 WHERE key = 'seq' RETURNING value"),
+      insert: db.prepare(
+        `INSERT INTO certs (issuer, serial, fingerprint, member, subject, not_before, not_after, status,
+           revocation_reason, revoked_at, superseded_by, added_at, seq, der)
+         VALUES (@issuer, @serial, @fingerprint, @member, @subject, @notBefore, @notAfter, 'valid',
+           NULL, NULL, NULL, @addedAt, @seq, @der)`,
+      ),
+      setStatus: db.prepare('UPDATE certs SET status = ?, superseded_by = ?, seq = ? WHERE id = ?'),
+      revoke: db.prepare(
+        "UPDATE certs SET status = 'revoked', revocation_reason = ?, revoked_at = ?, seq = ? WHERE id = ?",
+      ),
+      byId: db.prepare(`SELECT ${COLUMNS} FROM certs WHERE id = ?`),
+    };
+  }
+
+  static open(path: string): SqliteStore {
+    let db: Database.Database | undefined;
+    try {
+      if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+      db = new Database(path, { timeout: 5000 });
+      // The first statement reads the header: a file that is not a database fails here.
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      db.pragma('busy_timeout = 5000');
+      migrate(db);
+      return new SqliteStore(db);
+    } catch (e) {
+      db?.close();
+      throw new Error(`certificate store ${path}: ${errorMessage(e)}`, { cause: e });
+    }
+  }
+
+  /** Runs fn in one transaction (nested store calls become savepoints): one commit for a batch. */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  add(der: Buffer, now: Date, opts: { allowExpired?: boolean } = {}): AddOutcome {
+    let facts: CertFacts;
+    try {
+      facts = certFacts(der);
+    } catch (e) {
+      return { outcome: 'refused', serial: null, message: `not a certificate: ${errorMessage(e)}` };
+    }
+    const { member } = facts;
+    if (member === null) {
+      return {
+        outcome: 'refused',
+        serial: facts.serial,
+        message: 'no member identity (neither a subjectAltName rfc822Name nor a subject emailAddress)',
+      };
+    }
+    return this.transaction((): AddOutcome => {
+      const existing = this.stmt.get.get(facts.issuer, facts.serial) as CertRow | undefined;
+      if (existing !== undefined) {
+        if (existing.fingerprint === facts.fingerprint) return { outcome: 'exists', record: toRecord(existing) };
+        return {
+          outcome: 'refused',
+          serial: facts.serial,
+          message: `serial ${facts.serial} of issuer "${facts.issuer}" is already stored for a different certificate (fingerprint ${existing.fingerprint})`,
+        };
+      }
+      if (!opts.allowExpired && now.getTime() > facts.notAfter.getTime()) {
+        return { outcome: 'refused', serial: facts.serial, message: `expired on ${facts.notAfter.toISOString()}` };
+      }
+      const seq = this.nextSeq();
+      const info = this.stmt.insert.run({
+        issuer: facts.issuer,
+        serial: facts.serial,
+        fingerprint: facts.fingerprint,
+        member,
+        subject: facts.subject,
+        notBefore: facts.notBefore.getTime(),
+        notAfter: facts.notAfter.getTime(),
+        addedAt: now.getTime(),
+        seq,
+        der: facts.der,
+      });
+      this.settleMember(member, seq);
+      return { outcome: 'added', record: toRecord(this.stmt.byId.get(info.lastInsertRowid) as CertRow) };
+    });
+  }
+
+  // One current certificate per member: the latest notBefore (then the latest added) is current,
+  // even when revoked, so revoking it never brings an older one back; every other non-revoked
+  // certificate is superseded by it. Derived from all rows, so insertion order cannot matter.
+  private settleMember(member: string, seq: number): void {
+    const rows = this.stmt.byMember.all(member) as CertRow[];
+    const [current, ...older] = rows;
+    if (current === undefined) return;
+    if (current.status === 'superseded') this.stmt.setStatus.run('valid', null, seq, current.id);
+    for (const r of older) {
+      if (r.status === 'revoked') continue;
+      if (r.status !== 'superseded' || r.superseded_by !== current.serial) {
+        this.stmt.setStatus.run('superseded', current.serial, seq, r.id);
+      }
+    }
+  }
+
+  revoke(serial: string, reason: RevocationReason, now: Date, issuer?: string): RevokeOutcome {
+    const s = tryNormaliseSerial(serial);
+    if (s === null) return { outcome: 'not_found' };
+    return this.transaction((): RevokeOutcome => {
+      const rows = (
+        issuer === undefined ? this.stmt.bySerial.all(s) : [this.stmt.get.get(issuer, s)].filter((r) => r !== undefined)
+      ) as CertRow[];
+      const [row] = rows;
+      if (row === undefined) return { outcome: 'not_found' };
+      if (rows.length > 1) return { outcome: 'ambiguous', records: rows.map(toRecord) };
+      if (row.status === 'revoked') return { outcome: 'already_revoked', record: toRecord(row) };
+      this.stmt.revoke.run(reason, now.getTime(), this.nextSeq(), row.id);
+      return { outcome: 'revoked', record: toRecord(this.stmt.byId.get(row.id) as CertRow) };
+    });
+  }
+
+  list(): CertRecord[] {
+    return (this.stmt.list.all() as CertRow[]).map(toRecord);
+  }
+
+  /** The member's certificates, newest (current) first. */
+  byMember(member: string): CertRecord[] {
+    return (this.stmt.byMember.all(member.trim().toLowerCase()) as CertRow[]).map(toRecord);
+  }
+
+  get(issuer: string, serial: string): CertRecord | undefined {
+    const s = tryNormaliseSerial(serial);
+    if (s === null) return undefined;
+    const row = this.stmt.get.get(issuer, s) as CertRow | undefined;
+    return row && toRecord(row);
+  }
+
+  counts(): Record<CertStatus, number> {
+    const out = Object.fromEntries(CERT_STATUSES.map((s) => [s, 0])) as Record<CertStatus, number>;
+    for (const r of this.stmt.counts.all() as { status: CertStatus; n: number }[]) out[r.status] = r.n;
+    return out;
+  }
+
+  /** Rows written after `seq`, and the store's seq they bring the reader up to (read atomically). */
+  changesSince(seq: number): { rows: CertRecord[]; seq: number } {
+    return this.db.transaction(() => ({
+      rows: (this.stmt.since.all(seq) as CertRow[]).map(toRecord),
+      seq: this.currentSeq(),
+    }))();
+  }
+
+  currentSeq(): number {
+    return Number((this.stmt.seq.get() as { value: number }).value);
+  }
+
+  /** Changes when ANOTHER connection commits; our own commits show in localWriteCount(). */
+  dataVersion(): number {
+    return this.db.pragma('data_version', { simple: true }) as number;
+  }
+
+  /** Count of write transactions through this instance (data_version does not see them). */
+  localWriteCount(): number {
+    return this.writes;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  private nextSeq(): number {
+    this.writes++;
+    return Number((this.stmt.bump.get() as { value: number }).value);
+  }
+}

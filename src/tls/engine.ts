@@ -1,0 +1,125 @@
+import tls from 'node:tls';
+import { createHash } from 'node:crypto';
+import { MemoryPipe } from './memory-pipe.js';
+
+export type TlsVersion = 'TLSv1.2' | 'TLSv1.3';
+
+export interface TlsStep {
+  /** TLS records OpenSSL produced in answer to the input (possibly empty). */
+  output: Buffer;
+  state: 'handshaking' | 'established' | 'failed';
+  error?: string;
+}
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * A server-side TLS handshake run by OpenSSL (node:tls) over an in-memory pipe. The EAP layer feeds
+ * it one reassembled peer message at a time and gets back everything OpenSSL wrote in answer.
+ */
+export class TlsEngine {
+  private readonly pipe = new MemoryPipe();
+  private readonly socket: tls.TLSSocket;
+  private established = false;
+  private error: string | undefined;
+
+  constructor(context: tls.SecureContext) {
+    this.socket = new tls.TLSSocket(this.pipe, {
+      isServer: true,
+      secureContext: context,
+      requestCert: true,
+      rejectUnauthorized: false,
+    });
+    this.socket.on('secure', () => {
+      this.established = true;
+    });
+    this.socket.on('error', (e: Error) => {
+      this.error ??= (e as NodeJS.ErrnoException).code ?? e.message;
+    });
+    // The peer has no business sending application data during EAP-TLS; read and discard it so
+    // the stream never stalls.
+    this.socket.on('data', () => undefined);
+  }
+
+  async feed(records: Buffer): Promise<TlsStep> {
+    this.pipe.deliver(records);
+    await this.settle();
+    return this.step();
+  }
+
+  /**
+   * TLS 1.3 commitment message (RFC 9190 2.5): one application-data record holding 0x00, after
+   * the server's last handshake message (OpenSSL sends NewSessionTicket first).
+   */
+  async commit(): Promise<Buffer> {
+    this.socket.write(Buffer.from([0]));
+    await this.settle();
+    return this.pipe.collect();
+  }
+
+  get version(): TlsVersion | undefined {
+    const v = this.socket.getProtocol();
+    return v === 'TLSv1.2' || v === 'TLSv1.3' ? v : undefined;
+  }
+
+  get resumed(): boolean {
+    return this.socket.isSessionReused();
+  }
+
+  /** The peer's certificates as sent (leaf first), DER. */
+  peerChain(): Buffer[] {
+    const out: Buffer[] = [];
+    const seen = new Set<string>();
+    let c: tls.DetailedPeerCertificate | undefined = this.socket.getPeerCertificate(true);
+    while (c && c.raw) {
+      const fp = createHash('sha256').update(c.raw).digest('hex');
+      if (seen.has(fp)) break;
+      seen.add(fp);
+      out.push(c.raw);
+      c = c.issuerCertificate;
+    }
+    return out;
+  }
+
+  /**
+   * Key_Material (128 bytes): MSK = first 64, EMSK = last 64. TLS 1.2: RFC 5705 exporter, label
+   * "client EAP encryption", NO context (an empty context gives different keys; RFC 5216 2.3).
+   * TLS 1.3: label "EXPORTER_EAP_TLS_Key_Material", context 0x0D (RFC 9190 2.3).
+   */
+  keyMaterial(): { msk: Buffer; emsk: Buffer } {
+    const km =
+      this.version === 'TLSv1.3'
+        ? this.socket.exportKeyingMaterial(128, 'EXPORTER_EAP_TLS_Key_Material', Buffer.from([0x0d]))
+        : exportWithoutContext(this.socket, 128, 'client EAP encryption');
+    return { msk: km.subarray(0, 64), emsk: km.subarray(64, 128) };
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+    this.pipe.destroy();
+  }
+
+  private step(): TlsStep {
+    const output = this.pipe.collect();
+    if (this.error !== undefined) return { output, state: 'failed', error: this.error };
+    return { output, state: this.established ? 'established' : 'handshaking' };
+  }
+
+  /**
+   * Waits until OpenSSL stops writing. node:tls over a JS stream completes each write on a later
+   * event-loop turn and only then flushes more, so one input can produce output over several
+   * turns; two quiet turns in a row mean it is done (bounded, in case of a bug).
+   */
+  private async settle(): Promise<void> {
+    for (let i = 0; i < 64; i++) {
+      const before = this.pipe.writes;
+      await nextTurn();
+      await nextTurn();
+      if (this.pipe.writes === before) return;
+    }
+  }
+}
+
+/** Node passes "no context" to OpenSSL only when the argument is undefined; its types insist on one. */
+const exportWithoutContext = (s: tls.TLSSocket, length: number, label: string): Buffer =>
+  (s.exportKeyingMaterial as (length: number, label: string, context?: Buffer) => Buffer).call(s, length, label, undefined);
