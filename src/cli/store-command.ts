@@ -149,7 +149,7 @@ function list(args: string[], deps: StoreCommandDeps): number {
 }
 
 function describe(r: CertRecord): string {
-  return `${r.serial} ${r.member} ${r.revocationReason ?? 'unspecified'} at ${r.revokedAt ? isoSeconds(r.revokedAt) : '?'}`;
+  return `${r.serial} ${r.member} (${r.revocationReason ?? 'unspecified'}) at ${r.revokedAt ? isoSeconds(r.revokedAt) : '?'}`;
 }
 
 function revoke(args: string[], deps: StoreCommandDeps): number {

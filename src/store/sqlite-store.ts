@@ -91,21 +91,31 @@ function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+function schemaVersion(db: Database.Database): number | null {
+  const hasMeta = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get();
+  if (hasMeta === undefined) {
+    const others = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").get() as { n: number };
+    // Refuse to plant our tables in somebody else's database.
+    if (others.n > 0) throw new Error('an SQLite database without a certgate meta table (not a certgate store)');
+    return null;
+  }
+  const row = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: unknown } | undefined;
+  const version = Number(row?.value);
+  if (!Number.isInteger(version) || version < 1) throw new Error(`invalid schema_version ${String(row?.value)} in the meta table`);
+  if (version > SCHEMA_VERSION) {
+    throw new Error(`schema version ${version} is newer than this certgate supports (${SCHEMA_VERSION}); upgrade certgate`);
+  }
+  return version;
+}
+
 function migrate(db: Database.Database): void {
+  // Checked without a write lock first: a gateway starting during a long CLI import must not wait.
+  if (schemaVersion(db) === SCHEMA_VERSION) return;
   db.transaction(() => {
-    const hasMeta = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get();
-    if (hasMeta === undefined) {
-      const others = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").get() as { n: number };
-      // Refuse to plant our tables in somebody else's database.
-      if (others.n > 0) throw new Error('an SQLite database without a certgate meta table (not a certgate store)');
+    const version = schemaVersion(db); // again, under the lock: another process may have won
+    if (version === null) {
       db.exec(SCHEMA_V1);
       return;
-    }
-    const row = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: unknown } | undefined;
-    const version = Number(row?.value);
-    if (!Number.isInteger(version) || version < 1) throw new Error(`invalid schema_version ${String(row?.value)} in the meta table`);
-    if (version > SCHEMA_VERSION) {
-      throw new Error(`schema version ${version} is newer than this certgate supports (${SCHEMA_VERSION}); upgrade certgate`);
     }
     for (let v = version; v < SCHEMA_VERSION; v++) {
       const step = MIGRATIONS[v - 1];

@@ -2,7 +2,7 @@
 // with `openssl ca` at test time. Each case checks eapol_test's verdict AND the reason certgate logged.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestPki, makeTestPki } from '../helpers/pki.js';
-import { type GatewayProcess, startGateway, tempDir, writeConfig } from '../helpers/gateway-process.js';
+import { type GatewayProcess, runCli, startGateway, tempDir, writeConfig } from '../helpers/gateway-process.js';
 import { eapol, requireEapolTest } from '../helpers/eapol.js';
 
 const run = requireEapolTest();
@@ -33,12 +33,12 @@ http:
   listen: "127.0.0.1:0"
 `,
     );
-    gw = await startGateway(config, dir);
     const members = ['alice', 'alice-old', 'bob', 'carol', 'alice-noeku'].map((m) => pki.member(m).cert);
-    const add = await gw.cli('store', 'add', ...members);
+    const add = await runCli(['store', '--config', config, 'add', ...members]);
     expect(add.code, add.stderr).toBe(0);
-    const addExpired = await gw.cli('store', 'add', '--allow-expired', pki.member('dave').cert);
+    const addExpired = await runCli(['store', '--config', config, 'add', '--allow-expired', pki.member('dave').cert]);
     expect(addExpired.code, addExpired.stderr).toBe(0);
+    gw = await startGateway(config, dir);
   }, 60_000);
 
   afterAll(async () => {

@@ -47,8 +47,9 @@ describe('parseOpensslIndex', () => {
     expect(entries.map((e) => e.serial)).toEqual(['80']);
     expect(errors.map((e) => e.line)).toEqual([2, 3, 4, 5, 6, 7, 8, 9]);
     expect(errors[0]!.message).toMatch(/status/);
-    expect(errors[4]!.message).toMatch(/revocation time/);
-    expect(errors[5]!.message).toMatch(/reason "stolen"/);
+    expect(errors[3]!.message).toMatch(/revocation time/);
+    expect(errors[4]!.message).toMatch(/reason "stolen"/);
+    expect(errors[5]!.message).toMatch(/revocation field/);
   });
 });
 
@@ -66,13 +67,13 @@ describe('importOpensslIndex', () => {
     pki.issue({ serial: '2000', email: 'carol@jaist.ac.jp', notBefore: daysAgo(800), notAfter: daysAgo(435) });
     pki.issue({ serial: '2001', email: 'dave@jaist.ac.jp', notBefore: daysAgo(20), notAfter: daysAgo(-345) });
     pki.issue({ serial: '2002', cn: 'no mail address' });
-    pki.issue({ serial: '2003', email: 'erin@jaist.ac.jp' });
+    pki.issue({ serial: '20AB', email: 'erin@jaist.ac.jp' });
     pki.revoke(bob, 'keyCompromise');
     pki.revoke(renewal, 'CACompromise');
     pki.updatedb(); // marks carol's expired certificate E
     // One certificate file went missing, and one was stored under a lowercase name.
     rmSync(join(pki.newCertsDir, '2001.pem'));
-    renameSync(join(pki.newCertsDir, '2003.pem'), join(pki.newCertsDir, '2003.PEM'.toLowerCase()));
+    renameSync(join(pki.newCertsDir, '20AB.pem'), join(pki.newCertsDir, '20ab.pem'));
     store = SqliteStore.open(join(dir, 'store.sqlite'));
   }, 60_000);
   afterAll(() => {
@@ -101,13 +102,13 @@ describe('importOpensslIndex', () => {
     expect(bySerial.get('1000')).toMatchObject({ status: 'superseded', supersededBy: '1001' });
     // The expired certificate is part of the history.
     expect(bySerial.get('2000')).toMatchObject({ status: 'valid', member: 'carol@jaist.ac.jp' });
-    expect(bySerial.get('2003')?.member).toBe('erin@jaist.ac.jp');
+    expect(bySerial.get('20AB')?.member).toBe('erin@jaist.ac.jp');
   });
 
   it('is idempotent', () => {
     const report = importOpensslIndex(store, readFileSync(pki.indexPath, 'utf8'), pki.newCertsDir, NOW);
     expect(report).toMatchObject({ added: 0, existing: 5, revoked: 0, alreadyRevoked: 2, missing: ['2001'], errors: [] });
-    expect(store.counts()).toEqual({ valid: 3, superseded: 1, revoked: 2 } satisfies Record<string, number>);
+    expect(store.counts()).toEqual({ valid: 2, superseded: 1, revoked: 2 });
   });
 
   it('throws when the certificates folder cannot be read', () => {

@@ -242,6 +242,15 @@ describe('open', () => {
     expect(again.currentSeq()).toBe(1);
   });
 
+  it('does not write when opening an up-to-date store (a running gateway sees no change)', () => {
+    const path = join(dir, 'db', 'quiet.sqlite');
+    const a = SqliteStore.open(path);
+    stores.push(a);
+    const dv = a.dataVersion();
+    stores.push(SqliteStore.open(path));
+    expect(a.dataVersion()).toBe(dv);
+  });
+
   it('names the path when the file is not a database', () => {
     const path = join(dir, 'broken.sqlite');
     writeFileSync(path, 'this is certainly not an SQLite database, just some text that is long enough\n'.repeat(20));
