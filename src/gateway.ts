@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { type Config, loadConfig } from './config/load.js';
 import { EapServer, type EapResult } from './eap/eap-server.js';
 import { createHttpServer, listenHttp } from './http/server.js';
+import type { AdminDeps } from './http/admin-api.js';
+import { DecisionRing } from './obs/decision-ring.js';
 import { type Logger, createLogger } from './obs/log.js';
 import { type Metrics, createMetrics, onScrape } from './obs/metrics.js';
 import { ClientTable } from './radius/clients.js';
@@ -40,6 +42,8 @@ export class Gateway {
   private http: http.Server | undefined;
   private timers: (() => void)[] = [];
   private listening = false;
+  /** The last decisions, for the admin API's "why was this member refused?". */
+  readonly decisions = new DecisionRing(10_000);
   private storeOpen = false;
 
   constructor(
@@ -81,10 +85,31 @@ export class Gateway {
     );
     this.installCollectors();
     if (this.config.http.listen) {
-      this.http = createHttpServer({ readiness: () => this.readiness(), registry: this.metrics.registry });
+      this.http = createHttpServer(
+        {
+          readiness: () => this.readiness(),
+          registry: this.metrics.registry,
+          admin: () => this.adminDeps(),
+          onError: (err) => this.log.error({ err }, 'http handler failed'),
+        },
+        this.config.http.tls,
+      );
       await listenHttp(this.http, this.config.http.listen);
     }
     this.log.info({ radius: this.radiusAddresses(), http: this.httpAddress(), store: this.config.store.path, certificates: this.snapshot.size }, 'certgate ready');
+  }
+
+  private adminDeps(): AdminDeps | undefined {
+    const token = this.config.http.adminToken;
+    if (!token) return undefined;
+    return {
+      token,
+      store: this.store,
+      changed: () => this.snapshot.refresh(),
+      decisions: this.decisions,
+      now: () => new Date(),
+      audit: (action, fields) => this.log.info({ event: 'audit', action, via: 'admin_api', ...fields }, `admin: ${action}`),
+    };
   }
 
   radiusAddresses(): string[] {
@@ -187,26 +212,24 @@ export class Gateway {
       this.metrics.authDuration.observe((now - s.startedAt) / 1000);
       this.metrics.eapRounds.observe(s.rounds);
     }
-    this.log.info(
-      {
-        event: 'decision',
-        result: d.result,
-        reason: d.reason,
-        detail: d.detail,
-        serial: d.serial,
-        issuer: d.issuer,
-        member: d.member,
-        outerIdentity: s?.outerIdentity ?? getString(ctx.packet, Attr.UserName) ?? null,
-        callingStationId: getString(ctx.packet, Attr.CallingStationId) ?? null,
-        client: ctx.client.name,
-        nas: ctx.source.address,
-        tlsVersion: s?.tlsVersion ?? null,
-        resumed: s?.resumed ?? false,
-        rounds: s?.rounds ?? 0,
-        durationMs: s ? now - s.startedAt : 0,
-      },
-      `login ${d.result}: ${d.reason}`,
-    );
+    const record = {
+      time: new Date(now).toISOString(),
+      result: d.result,
+      reason: d.reason,
+      detail: d.detail,
+      member: d.member,
+      serial: d.serial,
+      issuer: d.issuer,
+      outerIdentity: s?.outerIdentity ?? getString(ctx.packet, Attr.UserName) ?? null,
+      callingStationId: getString(ctx.packet, Attr.CallingStationId) ?? null,
+      client: ctx.client.name,
+      nas: ctx.source.address,
+      tlsVersion: s?.tlsVersion ?? null,
+      resumed: s?.resumed ?? false,
+      durationMs: s ? now - s.startedAt : 0,
+    };
+    this.decisions.push(record);
+    this.log.info({ event: 'decision', ...record, time: undefined, rounds: s?.rounds ?? 0 }, `login ${d.result}: ${d.reason}`);
   }
 
   private installCollectors(): void {

@@ -21,6 +21,8 @@ export interface ClientConfig {
 
 export interface Config {
   file: string;
+  /** Things worth telling the operator at start (e.g. a world-readable secret file). */
+  warnings: string[];
   radius: {
     listen: Endpoint[];
     clients: ClientConfig[];
@@ -41,7 +43,12 @@ export interface Config {
   };
   identity: { realms: string[] };
   store: { path: string };
-  http: { listen: Endpoint | undefined };
+  http: {
+    listen: Endpoint | undefined;
+    /** Bearer token for the admin API; the API is off without one. */
+    adminToken: Buffer | undefined;
+    tls: { certificate: string; privateKey: string } | undefined;
+  };
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
 }
 
@@ -94,22 +101,15 @@ const rawClient = obj({
   network,
   secret: opt(str()),
   secretFile: opt(path(true)),
+  secretEnv: opt(str()),
   requireMessageAuthenticator: opt(bool, true),
 });
 
 const client: Schema<ClientConfig> = (v, p, ctx) => {
   const c = rawClient(v, p, ctx);
   if (!c) return undefined;
-  if ((c.secret === undefined) === (c.secretFile === undefined)) {
-    return ctx.fail(p, 'needs exactly one of secret or secretFile');
-  }
-  let secret: string;
-  if (c.secretFile !== undefined) {
-    secret = readFileSync(c.secretFile, 'utf8').replace(/\r?\n$/, '');
-    if (secret.length === 0) return ctx.fail(`${p}.secretFile`, `${c.secretFile} is empty`);
-  } else {
-    secret = c.secret!;
-  }
+  const secret = readSecret({ value: c.secret, file: c.secretFile, env: c.secretEnv }, `${p}.secret`, ctx, true);
+  if (secret === undefined) return undefined;
   return { name: c.name, network: c.network, secret: Buffer.from(secret, 'utf8'), requireMessageAuthenticator: c.requireMessageAuthenticator! };
 };
 
@@ -137,9 +137,39 @@ const schema = obj({
   ),
   identity: obj({ realms: list(realm, { min: 1 }) }),
   store: obj({ path: path(false) }),
-  http: opt(obj({ listen: opt(endpoint) }), {}),
+  http: opt(
+    obj({
+      listen: opt(endpoint),
+      adminToken: opt(str()),
+      adminTokenFile: opt(path(true)),
+      adminTokenEnv: opt(str()),
+      tls: opt(obj({ certificate: path(true), privateKey: path(true) })),
+    }),
+    {},
+  ),
   log: opt(obj({ level: opt(oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'), 'info') }), {}),
 });
+
+/**
+ * A secret given inline, in a file (trailing newline dropped) or in an environment variable:
+ * exactly one of them. A secret file others can read gets a warning, not a refusal.
+ */
+function readSecret(src: { value?: string | undefined; file?: string | undefined; env?: string | undefined }, path: string, ctx: Ctx, required: boolean): string | undefined {
+  const given = [src.value, src.file, src.env].filter((x) => x !== undefined).length;
+  const base = path.replace(/\.(secret|adminToken)$/, '');
+  const names = path.endsWith('adminToken') ? 'adminToken, adminTokenFile or adminTokenEnv' : 'secret, secretFile or secretEnv';
+  if (given > 1 || (required && given === 0)) return ctx.fail(base, `needs exactly one of ${names}`);
+  if (src.file !== undefined) {
+    if ((statSync(src.file).mode & 0o004) !== 0) ctx.warnings.push(`${src.file} (${path}File) is readable by every user: chmod 600 it`);
+    const v = readFileSync(src.file, 'utf8').replace(/\r?\n$/, '');
+    return v.length === 0 ? ctx.fail(`${path}File`, `${src.file} is empty`) : v;
+  }
+  if (src.env !== undefined) {
+    const v = process.env[src.env];
+    return v ? v : ctx.fail(`${path}Env`, `environment variable ${src.env} is not set or empty`);
+  }
+  return src.value;
+}
 
 /** Reads, parses and validates one YAML file; throws ConfigError naming the file and every bad key. */
 export function loadConfig(file: string): Config {
@@ -162,15 +192,23 @@ export function loadConfig(file: string): Config {
     if (names.has(c.name)) ctx.fail(`radius.clients[${i}].name`, `duplicate client name ${JSON.stringify(c.name)}`);
     names.add(c.name);
   }
+  const h = parsed.http!;
+  const adminToken = readSecret({ value: h.adminToken, file: h.adminTokenFile, env: h.adminTokenEnv }, 'http.adminToken', ctx, false);
+  if (adminToken !== undefined && adminToken.length < 16) ctx.fail('http.adminToken', 'must be at least 16 characters');
   if (ctx.problems.length > 0) throw new ConfigError(abs, ctx.problems);
   return {
+    warnings: ctx.warnings,
     file: abs,
     radius: parsed.radius as Config['radius'],
     tls: parsed.tls as Config['tls'],
     eap: parsed.eap as Config['eap'],
     identity: parsed.identity,
     store: parsed.store,
-    http: { listen: parsed.http!.listen },
+    http: {
+      listen: parsed.http!.listen,
+      adminToken: adminToken === undefined ? undefined : Buffer.from(adminToken),
+      tls: parsed.http!.tls,
+    },
     log: { level: parsed.log!.level! },
   };
 }

@@ -9,6 +9,7 @@ export interface Problem {
 
 export class Ctx {
   readonly problems: Problem[] = [];
+  readonly warnings: string[] = [];
   constructor(readonly baseDir: string) {}
   fail(path: string, message: string): undefined {
     this.problems.push({ path: path || '(top level)', message });

@@ -1,43 +1,67 @@
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import type { Endpoint } from '../config/endpoint.js';
+import https from 'node:https';
 import type { Registry } from 'prom-client';
+import type { Endpoint } from '../config/endpoint.js';
+import { type AdminDeps, handleAdmin } from './admin-api.js';
+import { type Reply, json } from './reply.js';
 
 export interface Readiness {
   ready: boolean;
-  /** One line per part: "radius listeners: ok", "store: not open"... */
+  /** One line per part: "radius: listening on …", "store: open, 12 certificates"… */
   parts: Record<string, string>;
 }
 
 export interface HttpDeps {
   readiness: () => Readiness;
   registry: Registry;
+  /** Absent when no admin token is configured: the admin API is then off (404). */
+  admin: () => AdminDeps | undefined;
+  onError: (err: Error) => void;
 }
 
-/** /healthz (alive), /readyz (ready to answer logins, with the part that is not), /metrics. */
-export function createHttpServer(deps: HttpDeps): http.Server {
-  return http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { error: 'method_not_allowed', message: 'use GET' });
-    switch (url.pathname) {
-      case '/healthz':
-        return send(res, 200, { status: 'alive' });
-      case '/readyz': {
-        const r = deps.readiness();
-        return send(res, r.ready ? 200 : 503, { status: r.ready ? 'ready' : 'not_ready', parts: r.parts });
-      }
-      case '/metrics':
-        deps.registry.metrics().then(
-          (text) => {
-            res.writeHead(200, { 'content-type': deps.registry.contentType });
-            res.end(text);
-          },
-          (e: Error) => send(res, 500, { error: 'metrics_failed', message: e.message }),
-        );
-        return;
-      default:
-        return send(res, 404, { error: 'not_found', message: `no such endpoint: ${url.pathname}` });
+/**
+ * The http listener: /healthz, /readyz, /metrics, and the admin API under /v1/. With `tls` it is
+ * HTTPS (it carries the admin token); without, keep it on loopback.
+ */
+export function createHttpServer(deps: HttpDeps, tls?: { certificate: string; privateKey: string }): http.Server {
+  const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    route(req, deps).then(
+      (r) => write(res, r),
+      (err: Error) => {
+        deps.onError(err);
+        write(res, json(500, { error: 'internal_error', message: 'see the gateway log' }));
+      },
+    );
+  };
+  return tls ? https.createServer({ cert: readFileSync(tls.certificate), key: readFileSync(tls.privateKey), minVersion: 'TLSv1.2' }, handler) : http.createServer(handler);
+}
+
+async function route(req: http.IncomingMessage, deps: HttpDeps): Promise<Reply> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  if (url.pathname.startsWith('/v1/')) {
+    const admin = deps.admin();
+    if (!admin) return json(404, { error: 'admin_api_off', message: 'the admin API is off: set http.adminToken (or adminTokenFile/adminTokenEnv)' });
+    return handleAdmin(req, url, admin);
+  }
+  if (req.method !== 'GET' && req.method !== 'HEAD') return json(405, { error: 'method_not_allowed', message: 'use GET' });
+  switch (url.pathname) {
+    case '/healthz':
+      return json(200, { status: 'alive' });
+    case '/readyz': {
+      const r = deps.readiness();
+      return json(r.ready ? 200 : 503, { status: r.ready ? 'ready' : 'not_ready', parts: r.parts });
     }
-  });
+    case '/metrics':
+      return { status: 200, headers: { 'content-type': deps.registry.contentType }, body: await deps.registry.metrics() };
+    default:
+      return json(404, { error: 'not_found', message: `no such endpoint: ${url.pathname}` });
+  }
+}
+
+function write(res: http.ServerResponse, r: Reply) {
+  res.writeHead(r.status, { ...r.headers, 'content-length': Buffer.byteLength(r.body) });
+  res.end(r.body);
 }
 
 export async function listenHttp(server: http.Server, e: Endpoint): Promise<void> {
@@ -48,10 +72,4 @@ export async function listenHttp(server: http.Server, e: Endpoint): Promise<void
       resolve();
     });
   });
-}
-
-function send(res: http.ServerResponse, status: number, body: unknown) {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
 }

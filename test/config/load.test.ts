@@ -67,7 +67,7 @@ describe('configuration', () => {
   it('names the key and what is wrong', () => {
     expect(problems(good.replace('10.20.0.0/16', '10.20.0.0/33'))).toEqual(['radius.clients[0].network: prefix length in "10.20.0.0/33" must be 0..32']);
     expect(problems(good.replace('"0.0.0.0:1812"', '"localhost:1812"'))).toEqual(['radius.listen[0]: "localhost" is not an IP address']);
-    expect(problems(good.replace('      secret: testing123\n', ''))).toEqual(['radius.clients[0]: needs exactly one of secret or secretFile']);
+    expect(problems(good.replace('      secret: testing123\n', ''))).toEqual(['radius.clients[0]: needs exactly one of secret, secretFile or secretEnv']);
     expect(problems(good.replace('server.key', 'missing.key'))[0]).toMatch(/^tls\.privateKey: file .*missing\.key does not exist/);
     expect(problems(`${good}eap:\n  fragmentSize: 10\n`)).toEqual(['eap.fragmentSize: must be between 64 and 4000, got 10']);
     expect(problems(`${good}tls2: {}\n`)[0]).toMatch(/^tls2: unknown key/);

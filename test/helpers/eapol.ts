@@ -1,27 +1,11 @@
 // eapol_test (wpa_supplicant's test supplicant, Debian package eapoltest) as the real peer.
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { requireProgram } from './programs.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export function haveEapolTest(): boolean {
-  try {
-    execFileSync('sh', ['-c', 'command -v eapol_test'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Under CI a missing eapol_test must fail the suite, never skip it (.ci/run installs it); on a
- * developer machine without it the interop tests are skipped with a visible note.
- */
-export function requireEapolTest(): boolean {
-  const have = haveEapolTest();
-  if (!have && process.env.CI === 'true') throw new Error('eapol_test is not installed (apt-get install -y eapoltest): the interop suite must run under CI');
-  if (!have) console.warn('eapol_test not installed: interop tests skipped (they never skip under CI=true)');
-  return have;
-}
+/** eapol_test must exist: under CI=true its absence fails the suite instead of skipping it. */
+export const requireEapolTest = (): boolean => requireProgram('eapol_test', 'eapoltest');
 
 export interface EapolOptions {
   port: number;

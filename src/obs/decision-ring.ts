@@ -1,0 +1,51 @@
+/** One logged decision, as the helpdesk sees it. No secrets: these are the log line's fields. */
+export interface DecisionRecord {
+  time: string;
+  result: 'accept' | 'reject';
+  reason: string;
+  detail?: string | undefined;
+  member: string | null;
+  serial: string | null;
+  issuer: string | null;
+  outerIdentity: string | null;
+  callingStationId: string | null;
+  client: string;
+  nas: string;
+  tlsVersion: string | null;
+  resumed: boolean;
+  durationMs: number;
+}
+
+/**
+ * The last N decisions in memory, for "why can't this student get on the Wi-Fi?". A fixed-size
+ * ring: old decisions fall out, memory stays bounded whatever the login rate.
+ */
+export class DecisionRing {
+  private readonly items: (DecisionRecord | undefined)[];
+  private next = 0;
+  private count = 0;
+
+  constructor(readonly capacity: number) {
+    this.items = new Array<DecisionRecord | undefined>(capacity);
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  push(d: DecisionRecord): void {
+    this.items[this.next] = d;
+    this.next = (this.next + 1) % this.capacity;
+    if (this.count < this.capacity) this.count++;
+  }
+
+  /** Newest first; `match` filters, `limit` caps. */
+  recent(match: (d: DecisionRecord) => boolean, limit: number): DecisionRecord[] {
+    const out: DecisionRecord[] = [];
+    for (let i = 1; i <= this.count && out.length < limit; i++) {
+      const d = this.items[(this.next - i + this.capacity) % this.capacity]!;
+      if (match(d)) out.push(d);
+    }
+    return out;
+  }
+}
