@@ -62,7 +62,7 @@ export class Gateway {
     const m = this.metrics;
     this.radius = new RadiusServer(
       new ClientTable(config.radius.clients),
-      (ctx) => this.onAccessRequest(ctx),
+      { [Code.AccessRequest]: { authenticator: 'access', handle: (ctx) => this.onAccessRequest(ctx) } },
       {
         dropped: (reason) => m.radiusDropped.inc({ reason }),
         request: (code, client) => m.radiusRequests.inc({ code: codeName(code), client }),

@@ -1,12 +1,14 @@
 import dgram from 'node:dgram';
 import type { Endpoint } from '../config/endpoint.js';
 import type { ClientConfig } from '../config/load.js';
-import { verifyMessageAuthenticator } from './authenticator.js';
+import { verifyMessageAuthenticator, verifyRequestAuthenticator } from './authenticator.js';
 import type { ClientTable } from './clients.js';
 import { DuplicateCache } from './dedup.js';
 import { Attr, Code, type RadiusAttribute, type RadiusPacket, getAttribute } from './packet.js';
 import { decodePacket } from './parser.js';
 import { encodeReply } from './reply.js';
+
+const ZERO_AUTH = Buffer.alloc(16);
 
 export interface RequestContext {
   client: ClientConfig;
@@ -24,6 +26,13 @@ export interface ReplyDraft {
 export type HandlerResult = ReplyDraft | { drop: string };
 export type AccessHandler = (ctx: RequestContext) => Promise<HandlerResult>;
 
+/**
+ * What a listener accepts, by packet code. `access`: a random Request Authenticator, trust rests on
+ * Message-Authenticator (Access-Request). `computed`: the Request Authenticator is an MD5 over the
+ * packet and secret (Accounting-Request, RFC 2866; CoA/Disconnect, RFC 5176).
+ */
+export type Routes = Partial<Record<number, { authenticator: 'access' | 'computed'; handle: AccessHandler }>>;
+
 export interface TransportObserver {
   dropped(reason: string): void;
   request(code: number, client: string): void;
@@ -31,13 +40,19 @@ export interface TransportObserver {
   error(err: Error, where: string): void;
 }
 
-const CODE_NAMES: Record<number, string> = { [Code.AccessRequest]: 'access_request', [Code.StatusServer]: 'status_server' };
+const CODE_NAMES: Record<number, string> = {
+  [Code.AccessRequest]: 'access_request',
+  [Code.StatusServer]: 'status_server',
+  [Code.AccountingRequest]: 'accounting_request',
+  [Code.DisconnectRequest]: 'disconnect_request',
+  [Code.CoARequest]: 'coa_request',
+};
 export const codeName = (c: number) => CODE_NAMES[c] ?? String(c);
 
 /**
- * The authentication listeners: UDP in, checks every packet must pass before any work (known
- * client, well-formed, Message-Authenticator), duplicate detection, and the reply with
- * Message-Authenticator first (BlastRADIUS) and Proxy-State echoed (RFC 2865 5.33).
+ * A set of RADIUS listeners (authentication, or accounting): UDP in, the checks every packet must
+ * pass before any work (known client, well-formed, authenticators), duplicate detection, and the
+ * reply with Message-Authenticator first (BlastRADIUS) and Proxy-State echoed (RFC 2865 5.33).
  */
 export class RadiusServer {
   private readonly sockets: dgram.Socket[] = [];
@@ -48,7 +63,7 @@ export class RadiusServer {
 
   constructor(
     private clients: ClientTable,
-    private readonly handler: AccessHandler,
+    private readonly routes: Routes,
     private readonly observer: TransportObserver,
     duplicateTtlMs: number,
   ) {
@@ -103,9 +118,16 @@ export class RadiusServer {
     const d = decodePacket(msg);
     if (!d.ok) return this.observer.dropped('malformed');
     const p = d.packet;
-    if (p.code !== Code.AccessRequest && p.code !== Code.StatusServer) return this.observer.dropped('unsupported_code');
+    const route = this.routes[p.code];
+    if (!route && p.code !== Code.StatusServer) return this.observer.dropped('unsupported_code');
 
-    if (d.messageAuthenticatorOffset >= 0) {
+    if (route?.authenticator === 'computed') {
+      if (!verifyRequestAuthenticator(d.raw, client.secret)) return this.observer.dropped('bad_authenticator');
+      // Its Message-Authenticator, if any, is computed with the authenticator field zeroed (RFC 5176 3.3).
+      if (d.messageAuthenticatorOffset >= 0 && !verifyMessageAuthenticator(d.raw, d.messageAuthenticatorOffset, client.secret, ZERO_AUTH)) {
+        return this.observer.dropped('bad_authenticator');
+      }
+    } else if (d.messageAuthenticatorOffset >= 0) {
       if (!verifyMessageAuthenticator(d.raw, d.messageAuthenticatorOffset, client.secret)) return this.observer.dropped('bad_authenticator');
     } else if (p.code === Code.StatusServer || client.requireMessageAuthenticator || getAttribute(p, Attr.EapMessage)) {
       // RFC 5997 requires it on Status-Server, RFC 3579 on anything with EAP-Message, BlastRADIUS on the rest.
@@ -123,17 +145,20 @@ export class RadiusServer {
     if (dup.kind === 'in_progress') return this.observer.dropped('duplicate');
     this.observer.request(p.code, client.name);
 
-    if (p.code === Code.StatusServer) {
-      // RFC 5997: answered on the auth port with Access-Accept, no other processing.
-      return this.send(socket, rinfo, key, client, p, { code: Code.AccessAccept, attributes: [] });
+    if (!route) {
+      // Status-Server (RFC 5997): Access-Accept on an auth port, Accounting-Response on an
+      // accounting one; no other processing.
+      const code = this.routes[Code.AccountingRequest] ? Code.AccountingResponse : Code.AccessAccept;
+      return this.send(socket, rinfo, key, client, p, { code, attributes: [] });
     }
-    if (this.closing && !getAttribute(p, Attr.State)) {
+    if (this.closing && p.code === Code.AccessRequest && !getAttribute(p, Attr.State)) {
       this.duplicates.complete(key, p.authenticator, undefined);
       return this.observer.dropped('shutting_down');
     }
 
     this.inFlight++;
-    this.handler({ client, packet: p, source: { address: rinfo.address, port: rinfo.port }, receivedAt: new Date(now) })
+    route
+      .handle({ client, packet: p, source: { address: rinfo.address, port: rinfo.port }, receivedAt: new Date(now) })
       .then(
         (r) => {
           if ('drop' in r) {
