@@ -5,6 +5,8 @@ import { type Config, loadConfig } from './config/load.js';
 import { EapServer, type EapResult } from './eap/eap-server.js';
 import { createHttpServer, listenHttp } from './http/server.js';
 import type { AdminDeps } from './http/admin-api.js';
+import { FailurePacer } from './limits/pacing.js';
+import { stationKey } from './limits/station-id.js';
 import { DecisionRing } from './obs/decision-ring.js';
 import { type Logger, createLogger } from './obs/log.js';
 import { type Metrics, createMetrics, onScrape } from './obs/metrics.js';
@@ -17,7 +19,8 @@ import { attr } from './radius/serializer.js';
 import { StoreSnapshot, startSnapshotRefresher } from './store/snapshot.js';
 import { SqliteStore } from './store/sqlite-store.js';
 import { CERT_STATUSES } from './store/types.js';
-import { makeServerContext } from './tls/context.js';
+import { HandshakePool } from './tls/engine-pool.js';
+import { readTicketKeys } from './tls/ticket-keys.js';
 import { verifierFromConfig } from './verify/from-config.js';
 import type { Verifier } from './verify/decide.js';
 import type { ChainVerifier } from './verify/chain.js';
@@ -38,7 +41,9 @@ export class Gateway {
   private verifier: Verifier;
   private chains: ChainVerifier;
   private readonly eap: EapServer;
+  private readonly handshakes: HandshakePool;
   private readonly radius: RadiusServer;
+  private readonly pacing: FailurePacer;
   private http: http.Server | undefined;
   private timers: (() => void)[] = [];
   private listening = false;
@@ -56,10 +61,15 @@ export class Gateway {
     this.snapshot = new StoreSnapshot(this.store);
     this.storeOpen = true;
     ({ verifier: this.verifier, chains: this.chains } = verifierFromConfig(config, this.snapshot));
-    this.eap = new EapServer(config.eap, makeServerContext(config.tls), (chain, outerIdentity, now) =>
-      this.verifier.decide({ chain, outerIdentity, now }),
-    );
+    this.handshakes = new HandshakePool(config.tls, config.tls.workers, readTicketKeys(config.tls.ticketKeyFile), (err) => this.log.error({ err }, 'TLS worker failed'));
     const m = this.metrics;
+    this.eap = new EapServer(
+      config.eap,
+      this.handshakes.newHandshake,
+      (chain, outerIdentity, now) => this.verifier.decide({ chain, outerIdentity, now }),
+      (why) => m.eapEvictions.inc({ why }),
+    );
+    this.pacing = new FailurePacer(config.pacing, { refused: () => m.pacingRefusals.inc(), delayed: (how) => m.pacingDelayed.inc({ how }) });
     this.radius = new RadiusServer(
       new ClientTable(config.radius.clients),
       { [Code.AccessRequest]: { authenticator: 'access', handle: (ctx) => this.onAccessRequest(ctx) } },
@@ -70,17 +80,23 @@ export class Gateway {
         error: (err, where) => this.log.error({ err, where }, 'internal error'),
       },
       config.radius.duplicateCacheSeconds * 1000,
+      config.radius.maxPendingRequests,
     );
   }
 
   async start(): Promise<void> {
+    for (const warning of this.config.warnings) this.log.warn({ warning }, `configuration warning: ${warning}`);
     await this.radius.listen(this.config.radius.listen);
     this.listening = true;
     this.timers.push(
       startSnapshotRefresher(this.snapshot, STORE_REFRESH_MS, (err) => this.log.error({ err }, 'store refresh failed')),
+      // Without a shared key file, ticket keys are ours to rotate; tickets under the old keys
+      // then fall back to a full handshake, never to a failure.
+      ...(this.config.tls.ticketKeyFile ? [] : [every(this.config.tls.ticketKeyRotationSeconds * 1000, () => this.handshakes.rotateTicketKeys())]),
       every(1000, () => {
         const expired = this.eap.sweep(new Date());
         if (expired) this.metrics.eapEvictions.inc({ why: 'expired' }, expired);
+        this.pacing.sweep(Date.now());
       }),
     );
     this.installCollectors();
@@ -136,14 +152,15 @@ export class Gateway {
    */
   reload(): void {
     const next = loadConfig(this.config.file);
-    const context = makeServerContext(next.tls);
+    // Validates the new certificate and key before anything changes (throws on a bad file).
+    this.handshakes.reconfigure(next.tls, next.tls.ticketKeyFile ? readTicketKeys(next.tls.ticketKeyFile) : undefined);
     const clients = new ClientTable(next.radius.clients);
     const built = verifierFromConfig(next, this.snapshot);
-    this.eap.reconfigure(context);
     this.radius.setClients(clients);
     ({ verifier: this.verifier, chains: this.chains } = built);
     this.log.level = next.log.level;
     this.config = next;
+    for (const warning of next.warnings) this.log.warn({ warning }, `configuration warning: ${warning}`);
     this.log.info({ clients: next.radius.clients.length }, 'configuration reloaded');
   }
 
@@ -162,6 +179,7 @@ export class Gateway {
     this.timers = [];
     await this.radius.close();
     this.eap.close();
+    await this.handshakes.close();
     if (this.http) await new Promise<void>((r) => this.http!.close(() => r()));
     this.store.close();
     this.storeOpen = false;
@@ -178,7 +196,14 @@ export class Gateway {
       return { code: Code.AccessReject, attributes: [] };
     }
     const mtu = getAttribute(p, Attr.FramedMtu);
-    const r = await this.eap.handle(eapBytes, getAttribute(p, Attr.State), { framedMtu: mtu?.length === 4 ? mtu.readUInt32BE(0) : undefined }, ctx.receivedAt);
+    const station = stationKey(getString(p, Attr.CallingStationId));
+    const state = getAttribute(p, Attr.State);
+    const t = ctx.receivedAt.getTime();
+    const refuse = this.pacing.admit(station, state !== undefined, t);
+    const facts = { framedMtu: mtu?.length === 4 ? mtu.readUInt32BE(0) : undefined, client: ctx.client.name, callingStationId: station, refuse };
+    const r = await this.eap.handle(eapBytes, state, facts, ctx.receivedAt);
+    if (r.kind === 'accept') this.pacing.accepted(station);
+    else if (r.kind === 'reject' && r.decision.reason !== 'paced') await this.pacing.hold(this.pacing.rejected(station, t));
     return this.toReply(ctx, r);
   }
 
@@ -238,6 +263,8 @@ export class Gateway {
     const update = () => {
       m.eapSessions.set(this.eap.table.size);
       m.duplicateCache.set(this.radius.duplicates.size);
+      m.pacingTracked.set(this.pacing.size);
+      m.pacingActive.set(this.pacing.active(Date.now()));
       const counts = this.snapshot.counts();
       for (const s of CERT_STATUSES) m.storeCertificates.set({ status: s }, counts[s]);
       const c = this.chains.cacheSizes;

@@ -3,6 +3,7 @@ import { serve } from './serve.js';
 import { check } from './check.js';
 import { storeCommand } from './store-command.js';
 import { SqliteStore } from '../store/sqlite-store.js';
+import { BENCH_USAGE, benchCommand } from '../bench/bench-command.js';
 
 const USAGE = `certgate: RADIUS/EAP-TLS certificate verification gateway
 
@@ -15,6 +16,10 @@ usage:
   certgate store --config FILE import --openssl-index index.txt --certs DIR
   certgate store --config FILE list [--json]
   certgate store --config FILE revoke --serial HEX --reason REASON
+  certgate bench --server HOST:PORT --secret S --ca CA.pem --cert C.pem --key C.key
+                 [--identity NAME] [--concurrency N] (--duration SECONDS | --count N)
+                 [--tls 1.2|1.3] [--resume] [--json]
+                                               EAP-TLS load generator (certgate bench --help)
   certgate --help
 
 exit codes: 0 ok, 1 rejected/refused, 2 usage or configuration error
@@ -38,6 +43,14 @@ export async function main(argv: string[]): Promise<number> {
   if (!command || command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(USAGE);
     return command ? 0 : 2;
+  }
+  // The load generator talks to any RADIUS server and reads no configuration.
+  if (command === 'bench') {
+    if (args.includes('--help') || args.includes('-h')) {
+      process.stdout.write(`${BENCH_USAGE}\n`);
+      return 0;
+    }
+    return benchCommand(args);
   }
   const { value: configPath, rest } = takeOption(args, '--config');
   if (!['serve', 'check', 'store'].includes(command)) {

@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { parseDocument } from 'yaml';
 import { Ctx, type Schema, bool, int, list, obj, oneOf, opt, refine, str } from './schema.js';
 import { type Endpoint, parseEndpoint } from './endpoint.js';
@@ -17,6 +18,21 @@ export interface ClientConfig {
   secret: Buffer;
   /** BlastRADIUS: refuse Access-Requests without Message-Authenticator (on unless relaxed per client). */
   requireMessageAuthenticator: boolean;
+  /** FreeRADIUS limit_proxy_state: without a required MA, still refuse a request with Proxy-State and no MA. */
+  limitProxyState: boolean;
+}
+
+/** Failed-login pacing per Calling-Station-Id (docs/hardening.md). */
+export interface PacingConfig {
+  enabled: boolean;
+  freeRejects: number;
+  rejectDelayMs: number;
+  maxRejectDelayMs: number;
+  refuseAfter: number;
+  refuseSeconds: number;
+  windowSeconds: number;
+  maxStations: number;
+  maxDelayed: number;
 }
 
 export interface Config {
@@ -27,12 +43,22 @@ export interface Config {
     listen: Endpoint[];
     clients: ClientConfig[];
     duplicateCacheSeconds: number;
+    /** Requests being worked on at once; past it new logins are dropped first (reason overloaded). */
+    maxPendingRequests: number;
   };
+  pacing: PacingConfig;
   tls: {
     certificate: string;
     privateKey: string;
     trustAnchors: string[];
     minVersion: '1.2' | '1.3';
+    /** Session resumption (stateless tickets, TLS 1.2 and 1.3); 0 turns it off. */
+    sessionLifetimeSeconds: number;
+    /** Shared ticket keys (48 bytes, raw/hex/base64) for several gateways; else random and rotated. */
+    ticketKeyFile: string | undefined;
+    ticketKeyRotationSeconds: number;
+    /** Worker threads running OpenSSL handshakes; 0 = all in the main thread. */
+    workers: number;
   };
   eap: {
     fragmentSize: number;
@@ -40,6 +66,8 @@ export interface Config {
     maxRounds: number;
     idleTimeoutSeconds: number;
     maxConversations: number;
+    maxConversationsPerClient: number;
+    maxConversationsPerStation: number;
   };
   identity: { realms: string[] };
   store: { path: string };
@@ -103,6 +131,7 @@ const rawClient = obj({
   secretFile: opt(path(true)),
   secretEnv: opt(str()),
   requireMessageAuthenticator: opt(bool, true),
+  limitProxyState: opt(bool, true),
 });
 
 const client: Schema<ClientConfig> = (v, p, ctx) => {
@@ -110,7 +139,10 @@ const client: Schema<ClientConfig> = (v, p, ctx) => {
   if (!c) return undefined;
   const secret = readSecret({ value: c.secret, file: c.secretFile, env: c.secretEnv }, `${p}.secret`, ctx, true);
   if (secret === undefined) return undefined;
-  return { name: c.name, network: c.network, secret: Buffer.from(secret, 'utf8'), requireMessageAuthenticator: c.requireMessageAuthenticator! };
+  if (!c.requireMessageAuthenticator && !c.limitProxyState) {
+    ctx.warnings.push(`${p} (${c.name}): requireMessageAuthenticator and limitProxyState both off: open to BlastRADIUS (CVE-2024-3596)`);
+  }
+  return { name: c.name, network: c.network, secret: Buffer.from(secret, 'utf8'), requireMessageAuthenticator: c.requireMessageAuthenticator!, limitProxyState: c.limitProxyState! };
 };
 
 const schema = obj({
@@ -118,12 +150,31 @@ const schema = obj({
     listen: list(endpoint, { min: 1 }),
     clients: list(client, { min: 1 }),
     duplicateCacheSeconds: opt(int(5, 30), 10),
+    maxPendingRequests: opt(int(16, 1_000_000), 4096),
   }),
+  pacing: opt(
+    obj({
+      enabled: opt(bool, true),
+      freeRejects: opt(int(0, 1000), 3),
+      rejectDelayMs: opt(int(0, 10_000), 1000),
+      maxRejectDelayMs: opt(int(0, 10_000), 4000),
+      refuseAfter: opt(int(1, 10_000), 10),
+      refuseSeconds: opt(int(1, 86_400), 300),
+      windowSeconds: opt(int(1, 86_400), 600),
+      maxStations: opt(int(1, 10_000_000), 100_000),
+      maxDelayed: opt(int(0, 100_000), 1000),
+    }),
+    {},
+  ),
   tls: obj({
     certificate: path(true),
     privateKey: path(true),
     trustAnchors: list(path(true), { min: 1 }),
     minVersion: opt(oneOf('1.2', '1.3'), '1.2'),
+    sessionLifetimeSeconds: opt(int(0, 7 * 86400), 3600),
+    ticketKeyFile: opt(path(true)),
+    ticketKeyRotationSeconds: opt(int(60, 30 * 86400), 86400),
+    workers: opt(int(0, 64), availableParallelism()),
   }),
   eap: opt(
     obj({
@@ -132,6 +183,9 @@ const schema = obj({
       maxRounds: opt(int(4, 200), 50),
       idleTimeoutSeconds: opt(int(1, 600), 30),
       maxConversations: opt(int(1, 1_000_000), 20_000),
+      // A NAS (or a controller for many APs) may take half the table; one device a few retries.
+      maxConversationsPerClient: opt(int(1, 1_000_000), 10_000),
+      maxConversationsPerStation: opt(int(1, 1000), 4),
     }),
     {},
   ),
@@ -200,6 +254,7 @@ export function loadConfig(file: string): Config {
     warnings: ctx.warnings,
     file: abs,
     radius: parsed.radius as Config['radius'],
+    pacing: parsed.pacing as PacingConfig,
     tls: parsed.tls as Config['tls'],
     eap: parsed.eap as Config['eap'],
     identity: parsed.identity,

@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import type tls from 'node:tls';
 import type { Decision } from '../verify/reasons.js';
 import { reject } from '../verify/reasons.js';
-import type { TlsVersion } from '../tls/engine.js';
+import type { TlsHandshake, TlsVersion } from '../tls/engine.js';
 import { EapCode, EapType, decodeEap, encodeEap, eapFailure, eapSuccess } from './packet.js';
 import { decodeTlsFrame } from './tls-framing.js';
 import { TlsMethod } from './method-tls.js';
-import { ConversationTable } from './table.js';
+import { ConversationTable, type EvictionCause } from './table.js';
 
 export interface EapSettings {
   fragmentSize: number;
@@ -14,12 +13,20 @@ export interface EapSettings {
   maxRounds: number;
   idleTimeoutSeconds: number;
   maxConversations: number;
+  maxConversationsPerClient: number;
+  maxConversationsPerStation: number;
 }
 
 /** What the RADIUS layer knows about the request, for limits and for the decision. */
 export interface EapRequestFacts {
   /** Framed-MTU from the NAS: the largest EAP packet it can carry (RFC 3580 3.10). */
   framedMtu: number | undefined;
+  /** RADIUS client name: conversations per client are limited. */
+  client: string;
+  /** Normalised Calling-Station-Id (limits/station-id.ts): conversations per station are limited. */
+  callingStationId: string | undefined;
+  /** Set by an admission check (failed-login pacing): a new login is refused with this decision, no state kept. */
+  refuse?: Decision | undefined;
 }
 
 /** The identity, keys and timing of a finished conversation, for the reply and the log. */
@@ -42,6 +49,8 @@ export type ChainAuthorizer = (chain: Buffer[], outerIdentity: string, now: Date
 
 // EAP header (4) + type (1) + flags (1) + TLS Message Length (4).
 const EAP_TLS_OVERHEAD = 10;
+// RFC 7542 2.2: a NAI of 253 octets is all RADIUS can carry in User-Name; more is not an identity.
+const MAX_IDENTITY = 253;
 
 class Conversation {
   lastActivity: number;
@@ -55,9 +64,16 @@ class Conversation {
     readonly outerIdentity: string,
     readonly startedAt: number,
     firstRequestId: number,
+    readonly client: string,
+    readonly station: string | undefined,
   ) {
     this.lastActivity = startedAt;
     this.lastRequestId = firstRequestId;
+  }
+
+  /** Answered the Start: at a limit, conversations that never did are evicted first. */
+  get progressed(): boolean {
+    return this.rounds > 0;
   }
 
   summary(): ConversationSummary {
@@ -85,15 +101,17 @@ export class EapServer {
 
   constructor(
     private settings: EapSettings,
-    private context: tls.SecureContext,
+    private newHandshake: (clientHello: Buffer) => TlsHandshake,
     private readonly authorize: ChainAuthorizer,
+    onEvict?: (cause: EvictionCause) => void,
   ) {
-    this.table = new ConversationTable<Conversation>({ max: settings.maxConversations, idleMs: settings.idleTimeoutSeconds * 1000 });
+    const limits = { max: settings.maxConversations, perClient: settings.maxConversationsPerClient, perStation: settings.maxConversationsPerStation, idleMs: settings.idleTimeoutSeconds * 1000 };
+    this.table = new ConversationTable<Conversation>(limits, onEvict);
   }
 
   /** New TLS settings apply to conversations that start from now on; those in flight keep theirs. */
-  reconfigure(context: tls.SecureContext): void {
-    this.context = context;
+  reconfigure(newHandshake: (clientHello: Buffer) => TlsHandshake): void {
+    this.newHandshake = newHandshake;
   }
 
   async handle(eapBytes: Buffer, state: Buffer | undefined, facts: EapRequestFacts, now: Date): Promise<EapResult> {
@@ -108,10 +126,12 @@ export class EapServer {
       if (p.type !== EapType.Identity) {
         return this.fail(p.identifier, reject('eap_protocol', { detail: 'conversation did not start with EAP-Response/Identity' }), undefined);
       }
-      const outerIdentity = p.data.toString('utf8');
+      if (facts.refuse) return this.fail(p.identifier, facts.refuse, undefined);
+      // Cut: the identity is logged and held per conversation, and only its realm matters.
+      const outerIdentity = p.data.subarray(0, MAX_IDENTITY).toString('utf8');
       const s = randomBytes(16);
       const id = (p.identifier + 1) & 0xff;
-      const conv = new Conversation(s, outerIdentity, t, id);
+      const conv = new Conversation(s, outerIdentity, t, id, facts.client, facts.callingStationId);
       this.table.add(s.toString('hex'), conv);
       return { kind: 'challenge', state: s, eap: encodeEap(EapCode.Request, id, EapType.Tls, TlsMethod.start()) };
     }
@@ -135,7 +155,7 @@ export class EapServer {
     const frame = decodeTlsFrame(p.data);
     if (!frame.ok) return this.finish(key, conv, p.identifier, reject('eap_protocol', { detail: frame.reason }));
 
-    conv.method ??= new TlsMethod({ context: this.context, maxMessageBytes: this.settings.maxMessageBytes });
+    conv.method ??= new TlsMethod({ newHandshake: this.newHandshake, maxMessageBytes: this.settings.maxMessageBytes });
     const fragmentSize = Math.max(64, Math.min(this.settings.fragmentSize, (facts.framedMtu ?? Infinity) - EAP_TLS_OVERHEAD));
     conv.busy = true;
     let step;

@@ -1,5 +1,4 @@
-import type tls from 'node:tls';
-import { TlsEngine, type TlsVersion } from '../tls/engine.js';
+import type { EstablishedSession, TlsHandshake } from '../tls/engine.js';
 import type { Decision } from '../verify/reasons.js';
 import { reject } from '../verify/reasons.js';
 import { type TlsFrame, Reassembler, TlsFlag, encodeTlsFrame, fragment, isAck } from './tls-framing.js';
@@ -8,7 +7,8 @@ import { type TlsFrame, Reassembler, TlsFlag, encodeTlsFrame, fragment, isAck } 
 export type Authorize = (chain: Buffer[]) => Promise<Decision>;
 
 export interface TlsMethodSettings {
-  context: tls.SecureContext;
+  /** Starts a handshake (in this thread or on a worker); called on the first TLS message only. */
+  newHandshake: (clientHello: Buffer) => TlsHandshake;
   maxMessageBytes: number;
 }
 
@@ -25,7 +25,8 @@ type Phase = 'handshake' | 'finishing' | 'failing';
  * TLS message arrives, so an abandoned login after the Start costs a few hundred bytes.
  */
 export class TlsMethod {
-  private engine: TlsEngine | undefined;
+  private engine: TlsHandshake | undefined;
+  private session: EstablishedSession | undefined;
   private readonly reassembler: Reassembler;
   private outgoing: Buffer[] = [];
   private phase: Phase = 'handshake';
@@ -40,12 +41,12 @@ export class TlsMethod {
     return encodeTlsFrame(TlsFlag.Start, Buffer.alloc(0));
   }
 
-  get tlsVersion(): TlsVersion | undefined {
-    return this.engine?.version;
+  get tlsVersion(): EstablishedSession['version'] | undefined {
+    return this.session?.version;
   }
 
   get resumed(): boolean {
-    return this.engine?.resumed ?? false;
+    return this.session?.resumed ?? false;
   }
 
   async step(frame: TlsFrame, fragmentSize: number, authorize: Authorize): Promise<MethodStep> {
@@ -72,13 +73,15 @@ export class TlsMethod {
       return this.send(step.output, fragmentSize);
     }
 
-    // Handshake done: the peer has proven possession of its key; now decide.
-    const engine = this.engine!;
-    const decision = await authorize(engine.peerChain());
+    // Handshake done: the peer has proven possession of its key; now decide. A resumed session is
+    // decided again on the certificate it remembers (RFC 9190 5.7): a revocation since is seen.
+    const session = step.session!;
+    this.session = session;
+    const decision = await authorize(session.peerChain);
     if (decision.result === 'reject') return { kind: 'reject', decision };
     this.outcome = decision;
-    this.msk = engine.keyMaterial().msk;
-    const tail = engine.version === 'TLSv1.3' ? await engine.commit() : Buffer.alloc(0);
+    this.msk = session.msk;
+    const tail = session.version === 'TLSv1.3' ? await this.engine!.commit() : Buffer.alloc(0);
     const finalFlight = tail.length ? Buffer.concat([step.output, tail]) : step.output;
     // A resumed TLS 1.2 session ends with the peer's Finished: nothing left to send (RFC 5216 2.1.3).
     if (finalFlight.length === 0) return { kind: 'accept', decision, msk: this.msk };
@@ -92,7 +95,7 @@ export class TlsMethod {
   }
 
   private feed(records: Buffer) {
-    this.engine ??= new TlsEngine(this.settings.context);
+    this.engine ??= this.settings.newHandshake(records);
     return this.engine.feed(records);
   }
 

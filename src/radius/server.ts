@@ -66,6 +66,7 @@ export class RadiusServer {
     private readonly routes: Routes,
     private readonly observer: TransportObserver,
     duplicateTtlMs: number,
+    private readonly maxPending = 4096,
   ) {
     this.duplicates = new DuplicateCache({ ttlMs: duplicateTtlMs, max: 65_536 });
   }
@@ -132,6 +133,10 @@ export class RadiusServer {
     } else if (p.code === Code.StatusServer || client.requireMessageAuthenticator || getAttribute(p, Attr.EapMessage)) {
       // RFC 5997 requires it on Status-Server, RFC 3579 on anything with EAP-Message, BlastRADIUS on the rest.
       return this.observer.dropped('missing_message_authenticator');
+    } else if (client.limitProxyState && getAttribute(p, Attr.ProxyState)) {
+      // FreeRADIUS limit_proxy_state: a NAS excused from MA does not proxy, and Proxy-State without
+      // MA is the shape of the BlastRADIUS forgery (CVE-2024-3596).
+      return this.observer.dropped('limit_proxy_state');
     }
 
     const key = `${rinfo.address}|${rinfo.port}|${p.identifier}`;
@@ -156,6 +161,12 @@ export class RadiusServer {
       return this.observer.dropped('shutting_down');
     }
 
+    // Bounded work in flight; conversations in progress (State) are favoured: new logins are turned
+    // away at the limit, the rest only at twice it.
+    if (this.inFlight >= (getAttribute(p, Attr.State) ? 2 * this.maxPending : this.maxPending)) {
+      this.duplicates.complete(key, p.authenticator, undefined);
+      return this.observer.dropped('overloaded');
+    }
     this.inFlight++;
     route
       .handle({ client, packet: p, source: { address: rinfo.address, port: rinfo.port }, receivedAt: new Date(now) })

@@ -261,6 +261,29 @@ export class SqliteStore {
     return (this.stmt.list.all() as CertRow[]).map(toRecord);
   }
 
+  /** Every certificate with this serial, from any issuer. */
+  bySerial(serial: string): CertRecord[] {
+    const s = tryNormaliseSerial(serial);
+    return s === null ? [] : (this.stmt.bySerial.all(s) as CertRow[]).map(toRecord);
+  }
+
+  /**
+   * Explicit transaction control for an asynchronous caller (the SqliteCertStore adapter), which
+   * must keep every other use of this connection out until commit or rollback. Store calls in
+   * between become savepoints of this transaction.
+   */
+  begin(): void {
+    this.db.exec('BEGIN IMMEDIATE');
+  }
+
+  commit(): void {
+    this.db.exec('COMMIT');
+  }
+
+  rollback(): void {
+    if (this.db.inTransaction) this.db.exec('ROLLBACK');
+  }
+
   /** The member's certificates, newest (current) first. */
   byMember(member: string): CertRecord[] {
     return (this.stmt.byMember.all(member.trim().toLowerCase()) as CertRow[]).map(toRecord);

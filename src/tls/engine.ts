@@ -4,11 +4,31 @@ import { MemoryPipe } from './memory-pipe.js';
 
 export type TlsVersion = 'TLSv1.2' | 'TLSv1.3';
 
+/** What the EAP layer needs once the handshake is done: plain data, so it can cross a thread. */
+export interface EstablishedSession {
+  version: TlsVersion;
+  resumed: boolean;
+  /** The peer's certificates, leaf first, DER (on resumption: the leaf the session remembers). */
+  peerChain: Buffer[];
+  /** MSK (first 64 bytes of Key_Material); EMSK is never needed by certgate. */
+  msk: Buffer;
+}
+
 export interface TlsStep {
   /** TLS records OpenSSL produced in answer to the input (possibly empty). */
   output: Buffer;
   state: 'handshaking' | 'established' | 'failed';
   error?: string;
+  /** Present once, on the step where the handshake completes. */
+  session?: EstablishedSession;
+}
+
+/** One server-side handshake, wherever it runs (this thread, or a worker: see engine-pool.ts). */
+export interface TlsHandshake {
+  feed(records: Buffer): Promise<TlsStep>;
+  /** TLS 1.3 commitment message (RFC 9190 2.5): one application-data record holding 0x00. */
+  commit(): Promise<Buffer>;
+  destroy(): void;
 }
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -17,18 +37,21 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
  * A server-side TLS handshake run by OpenSSL (node:tls) over an in-memory pipe. The EAP layer feeds
  * it one reassembled peer message at a time and gets back everything OpenSSL wrote in answer.
  */
-export class TlsEngine {
+export class TlsEngine implements TlsHandshake {
   private readonly pipe = new MemoryPipe();
   private readonly socket: tls.TLSSocket;
   private established = false;
+  private reported = false;
   private error: string | undefined;
 
-  constructor(context: tls.SecureContext) {
+  /** `sessions`: a session-ID cache for TLS 1.2 resumption (session-cache.ts); tickets need none. */
+  constructor(context: tls.SecureContext, sessions?: tls.Server) {
     this.socket = new tls.TLSSocket(this.pipe, {
       isServer: true,
       secureContext: context,
       requestCert: true,
       rejectUnauthorized: false,
+      ...(sessions ? { server: sessions } : {}),
     });
     this.socket.on('secure', () => {
       this.established = true;
@@ -44,30 +67,39 @@ export class TlsEngine {
   async feed(records: Buffer): Promise<TlsStep> {
     this.pipe.deliver(records);
     await this.settle();
-    return this.step();
+    const output = this.pipe.collect();
+    if (this.error !== undefined) return { output, state: 'failed', error: this.error };
+    if (!this.established) return { output, state: 'handshaking' };
+    if (this.reported) return { output, state: 'established' };
+    this.reported = true;
+    return { output, state: 'established', session: this.session() };
   }
 
-  /**
-   * TLS 1.3 commitment message (RFC 9190 2.5): one application-data record holding 0x00, after
-   * the server's last handshake message (OpenSSL sends NewSessionTicket first).
-   */
   async commit(): Promise<Buffer> {
     this.socket.write(Buffer.from([0]));
     await this.settle();
     return this.pipe.collect();
   }
 
-  get version(): TlsVersion | undefined {
+  destroy(): void {
+    this.socket.destroy();
+    this.pipe.destroy();
+  }
+
+  private session(): EstablishedSession {
     const v = this.socket.getProtocol();
-    return v === 'TLSv1.2' || v === 'TLSv1.3' ? v : undefined;
+    const version: TlsVersion = v === 'TLSv1.3' ? 'TLSv1.3' : 'TLSv1.2';
+    // Key_Material (128 bytes), MSK = the first 64. TLS 1.2: RFC 5705 exporter, label "client EAP
+    // encryption", NO context (an empty context gives different keys; RFC 5216 2.3). TLS 1.3: label
+    // "EXPORTER_EAP_TLS_Key_Material", context 0x0D (RFC 9190 2.3).
+    const km =
+      version === 'TLSv1.3'
+        ? this.socket.exportKeyingMaterial(128, 'EXPORTER_EAP_TLS_Key_Material', Buffer.from([0x0d]))
+        : exportWithoutContext(this.socket, 128, 'client EAP encryption');
+    return { version, resumed: this.socket.isSessionReused(), peerChain: this.peerChain(), msk: Buffer.from(km.subarray(0, 64)) };
   }
 
-  get resumed(): boolean {
-    return this.socket.isSessionReused();
-  }
-
-  /** The peer's certificates as sent (leaf first), DER. */
-  peerChain(): Buffer[] {
+  private peerChain(): Buffer[] {
     const out: Buffer[] = [];
     const seen = new Set<string>();
     let c: tls.DetailedPeerCertificate | undefined = this.socket.getPeerCertificate(true);
@@ -79,30 +111,6 @@ export class TlsEngine {
       c = c.issuerCertificate;
     }
     return out;
-  }
-
-  /**
-   * Key_Material (128 bytes): MSK = first 64, EMSK = last 64. TLS 1.2: RFC 5705 exporter, label
-   * "client EAP encryption", NO context (an empty context gives different keys; RFC 5216 2.3).
-   * TLS 1.3: label "EXPORTER_EAP_TLS_Key_Material", context 0x0D (RFC 9190 2.3).
-   */
-  keyMaterial(): { msk: Buffer; emsk: Buffer } {
-    const km =
-      this.version === 'TLSv1.3'
-        ? this.socket.exportKeyingMaterial(128, 'EXPORTER_EAP_TLS_Key_Material', Buffer.from([0x0d]))
-        : exportWithoutContext(this.socket, 128, 'client EAP encryption');
-    return { msk: km.subarray(0, 64), emsk: km.subarray(64, 128) };
-  }
-
-  destroy(): void {
-    this.socket.destroy();
-    this.pipe.destroy();
-  }
-
-  private step(): TlsStep {
-    const output = this.pipe.collect();
-    if (this.error !== undefined) return { output, state: 'failed', error: this.error };
-    return { output, state: this.established ? 'established' : 'handshaking' };
   }
 
   /**

@@ -20,6 +20,7 @@ export const REJECT_REASONS = [
   'tls_failed', // the TLS handshake failed (alert, protocol error)
   'eap_method_refused', // the peer NAKed EAP-TLS
   'eap_protocol', // the EAP conversation broke the protocol (reassembly limit, rounds, unknown State)
+  'paced', // too many recent rejects for this Calling-Station-Id: refused for a while (docs/hardening.md)
 ] as const;
 
 export type RejectReason = (typeof REJECT_REASONS)[number];

@@ -1,71 +1,19 @@
 // The EAP state machine end to end in memory: a real node:tls client (OpenSSL) as the peer,
 // small fragments both ways, and the MSK checked against the client's own exporter.
-import { readFileSync } from 'node:fs';
-import tls from 'node:tls';
+import type tls from 'node:tls';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { EapServer, type EapResult } from '../../src/eap/eap-server.js';
+import { EapServer } from '../../src/eap/eap-server.js';
 import { EapCode, EapType, decodeEap, encodeEap } from '../../src/eap/packet.js';
-import { TlsFlag, decodeTlsFrame, encodeTlsFrame, fragment } from '../../src/eap/tls-framing.js';
-import { MemoryPipe } from '../../src/tls/memory-pipe.js';
-import { makeServerContext } from '../../src/tls/context.js';
+import { TlsFlag, encodeTlsFrame } from '../../src/eap/tls-framing.js';
 import type { Decision } from '../../src/verify/reasons.js';
 import { type TestPki, makeTestPki } from '../helpers/pki.js';
+import { localHandshakes, peerLogin } from '../helpers/eap-peer.js';
 
 const accept: Decision = { result: 'accept', reason: 'ok', member: 'alice@jaist.ac.jp', serial: '01', issuer: 'x' };
 const settings = { fragmentSize: 1024, maxMessageBytes: 65536, maxRounds: 60, idleTimeoutSeconds: 30, maxConversations: 100 };
 
-const turns = async () => {
-  for (let i = 0; i < 6; i++) await new Promise((r) => setImmediate(r));
-};
-
-/** A supplicant in memory: TLS client over a pipe, EAP-TLS framing with its own fragment size. */
-function peer(pki: TestPki, maxVersion: tls.SecureVersion) {
-  const pipe = new MemoryPipe();
-  const m = pki.member('alice');
-  const socket = tls.connect({ socket: pipe, ca: readFileSync(pki.caCert), cert: readFileSync(m.cert), key: readFileSync(m.key), maxVersion, checkServerIdentity: () => undefined });
-  socket.on('error', () => undefined);
-  socket.on('data', () => undefined);
-  return { pipe, socket };
-}
-
 async function login(eap: EapServer, pki: TestPki, opts: { maxVersion: tls.SecureVersion; peerFragment: number; framedMtu: number }) {
-  const { pipe, socket } = peer(pki, opts.maxVersion);
-  let r: EapResult = await eap.handle(encodeEap(EapCode.Response, 1, EapType.Identity, Buffer.from('alice@jaist.ac.jp')), undefined, { framedMtu: opts.framedMtu }, new Date());
-  let state: Buffer | undefined;
-  let incoming: Buffer[] = [];
-  let outgoing: Buffer[] = [];
-  let serverFragments = 0;
-  for (let round = 0; round < 200 && r.kind === 'challenge'; round++) {
-    state = r.state;
-    const req = decodeEap(r.eap);
-    if (!req.ok) throw new Error('bad request');
-    const f = decodeTlsFrame(req.packet.data);
-    if (!f.ok) throw new Error('bad frame');
-    expect(r.eap.length).toBeLessThanOrEqual(opts.framedMtu);
-    let typeData: Buffer;
-    if (f.frame.flags & TlsFlag.Start) {
-      await turns();
-      outgoing = fragment(pipe.collect(), opts.peerFragment);
-      typeData = outgoing.shift()!;
-    } else if (outgoing.length > 0) {
-      typeData = outgoing.shift()!; // the server ACKed our fragment
-    } else {
-      serverFragments++;
-      incoming.push(f.frame.payload);
-      if (f.frame.flags & TlsFlag.More) {
-        typeData = encodeTlsFrame(0, Buffer.alloc(0)); // ACK
-      } else {
-        pipe.deliver(Buffer.concat(incoming));
-        incoming = [];
-        await turns();
-        const out = pipe.collect();
-        outgoing = out.length ? fragment(out, opts.peerFragment) : [encodeTlsFrame(0, Buffer.alloc(0))];
-        typeData = outgoing.shift()!;
-      }
-    }
-    r = await eap.handle(encodeEap(EapCode.Response, req.packet.identifier, EapType.Tls, typeData), state, { framedMtu: opts.framedMtu }, new Date());
-  }
-  return { r, socket, serverFragments };
+  return peerLogin(eap, pki, opts);
 }
 
 describe('EapServer with an in-memory OpenSSL peer', () => {
@@ -73,7 +21,7 @@ describe('EapServer with an in-memory OpenSSL peer', () => {
   let eap: EapServer;
   beforeAll(() => {
     pki = makeTestPki();
-    eap = new EapServer(settings, makeServerContext({ certificate: pki.serverCert, privateKey: pki.serverKey, minVersion: '1.2' }), async () => accept);
+    eap = new EapServer(settings, localHandshakes(pki), async () => accept);
   });
 
   for (const [maxVersion, label, context] of [
@@ -96,7 +44,7 @@ describe('EapServer with an in-memory OpenSSL peer', () => {
   }
 
   it('ends in EAP-Failure with the decision when the authorizer rejects', async () => {
-    const refusing = new EapServer(settings, makeServerContext({ certificate: pki.serverCert, privateKey: pki.serverKey, minVersion: '1.2' }), async () => ({ ...accept, result: 'reject', reason: 'superseded' }));
+    const refusing = new EapServer(settings, localHandshakes(pki), async () => ({ ...accept, result: 'reject', reason: 'superseded' }));
     const { r } = await login(refusing, pki, { maxVersion: 'TLSv1.3', peerFragment: 1000, framedMtu: 1400 });
     expect(r).toMatchObject({ kind: 'reject', decision: { reason: 'superseded' } });
     expect(r.kind === 'reject' && decodeEap(r.eap)).toMatchObject({ ok: true, packet: { code: EapCode.Failure } });
@@ -133,7 +81,7 @@ describe('EapServer with an in-memory OpenSSL peer', () => {
 
   it('holds no TLS state for a conversation abandoned after the Start, and expires it when idle', async () => {
     const t0 = new Date('2026-01-01T00:00:00Z');
-    const small = new EapServer({ ...settings, idleTimeoutSeconds: 30 }, makeServerContext({ certificate: pki.serverCert, privateKey: pki.serverKey, minVersion: '1.2' }), async () => accept);
+    const small = new EapServer({ ...settings, idleTimeoutSeconds: 30 }, localHandshakes(pki), async () => accept);
     for (let i = 0; i < 10; i++) await small.handle(encodeEap(EapCode.Response, i, EapType.Identity, Buffer.from(`u${i}@jaist.ac.jp`)), undefined, { framedMtu: undefined }, t0);
     expect(small.table.size).toBe(10);
     expect(small.sweep(new Date(t0.getTime() + 29_000))).toBe(0);

@@ -1,0 +1,17 @@
+import type { TlsStep } from './engine.js';
+import type { TlsSettings } from './context.js';
+
+/** Messages between the main thread and a TLS worker (structured clone: plain data and Buffers). */
+export type ToWorker =
+  | { op: 'configure'; settings: TlsSettings; ticketKeys: Uint8Array }
+  | { op: 'feed'; id: number; seq: number; records: Uint8Array }
+  | { op: 'commit'; id: number; seq: number }
+  | { op: 'destroy'; id: number };
+
+export type FromWorker =
+  | { op: 'step'; seq: number; step: TlsStep }
+  | { op: 'output'; seq: number; output: Uint8Array }
+  | { op: 'error'; seq: number; message: string }
+  | { op: 'configured'; error?: string }
+  /** A new TLS 1.2 session ID this worker can resume: the main thread routes its return here. */
+  | { op: 'session'; id: string };

@@ -1,0 +1,56 @@
+// A TLS worker thread: runs OpenSSL handshakes for the conversations pinned to it. It knows nothing
+// of RADIUS, EAP or policy; it turns TLS records into TLS records and reports the session facts.
+import { parentPort } from 'node:worker_threads';
+import type tls from 'node:tls';
+import { TlsEngine } from './engine.js';
+import { makeServerContext } from './context.js';
+import { SessionCache } from './session-cache.js';
+import type { FromWorker, ToWorker } from './worker-protocol.js';
+
+const port = parentPort!;
+const engines = new Map<number, TlsEngine>();
+let context: tls.SecureContext | undefined;
+let sessions: SessionCache | undefined;
+
+const reply = (m: FromWorker) => port.postMessage(m);
+const SESSION_CACHE_MAX = 20_000;
+
+port.on('message', (m: ToWorker) => {
+  switch (m.op) {
+    case 'configure':
+      try {
+        context = makeServerContext(m.settings, Buffer.from(m.ticketKeys));
+        sessions ??= m.settings.sessionLifetimeSeconds > 0 ? new SessionCache(SESSION_CACHE_MAX, m.settings.sessionLifetimeSeconds, (id) => reply({ op: 'session', id })) : undefined;
+        reply({ op: 'configured' });
+      } catch (e) {
+        reply({ op: 'configured', error: (e as Error).message });
+      }
+      return;
+    case 'feed': {
+      let engine = engines.get(m.id);
+      if (!engine) {
+        // A handshake keeps the context it started with; a reload affects new ones only.
+        engine = new TlsEngine(context!, sessions?.server);
+        engines.set(m.id, engine);
+      }
+      engine.feed(Buffer.from(m.records.buffer, m.records.byteOffset, m.records.byteLength)).then(
+        (step) => reply({ op: 'step', seq: m.seq, step }),
+        (e: Error) => reply({ op: 'error', seq: m.seq, message: e.message }),
+      );
+      return;
+    }
+    case 'commit': {
+      const engine = engines.get(m.id);
+      if (!engine) return reply({ op: 'error', seq: m.seq, message: 'no such handshake' });
+      engine.commit().then(
+        (output) => reply({ op: 'output', seq: m.seq, output }),
+        (e: Error) => reply({ op: 'error', seq: m.seq, message: e.message }),
+      );
+      return;
+    }
+    case 'destroy':
+      engines.get(m.id)?.destroy();
+      engines.delete(m.id);
+      return;
+  }
+});

@@ -1,0 +1,57 @@
+// Session resumption with a real supplicant: eapol_test re-authenticates (-r 2) in one process,
+// reusing its TLS session. TLS 1.3 resumes by ticket; TLS 1.2 by session ID (wpa_supplicant turns
+// tickets off for EAP-TLS), both across the gateway's worker threads.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TestPki, makeTestPki } from '../helpers/pki.js';
+import { type GatewayProcess, runCli, startGateway, tempDir, writeConfig } from '../helpers/gateway-process.js';
+import { eapol, requireEapolTest } from '../helpers/eapol.js';
+
+const run = requireEapolTest();
+
+describe.runIf(run)('session resumption with eapol_test', () => {
+  let pki: TestPki;
+  let gw: GatewayProcess;
+  let dir: string;
+  beforeAll(async () => {
+    pki = makeTestPki();
+    dir = tempDir();
+    const config = writeConfig(
+      dir,
+      `radius:
+  listen: ["127.0.0.1:0"]
+  clients:
+    - { name: lo, network: 127.0.0.0/8, secret: testing123 }
+tls:
+  certificate: ${pki.serverCert}
+  privateKey: ${pki.serverKey}
+  trustAnchors: [${pki.caCert}]
+  workers: 2
+identity:
+  realms: [jaist.ac.jp]
+store:
+  path: store.db
+`,
+    );
+    const add = await runCli(['store', '--config', config, 'add', pki.member('alice').cert]);
+    expect(add.code, add.stderr).toBe(0);
+    gw = await startGateway(config, dir);
+  }, 60_000);
+  afterAll(async () => {
+    await gw?.stop();
+  });
+
+  for (const tls12 of [false, true]) {
+    it(`resumes repeat logins (${tls12 ? 'TLS 1.2, session ID' : 'TLS 1.3, ticket'}) and still decides each`, async () => {
+      const since = gw.lines.length;
+      const m = pki.member('alice');
+      const r = await eapol({ port: gw.port, identity: 'alice@jaist.ac.jp', caCert: pki.caCert, cert: m.cert, key: m.key, dir, tls12, args: ['-r', '2'] });
+      expect(r.success, r.output.slice(-1500)).toBe(true);
+      await gw.waitFor((l) => l.event === 'decision', since);
+      await new Promise((res) => setTimeout(res, 200));
+      const decisions = gw.lines.slice(since).filter((l) => l.event === 'decision');
+      expect(decisions).toHaveLength(3);
+      expect(decisions.every((d) => d.result === 'accept' && d.tlsVersion === (tls12 ? 'TLSv1.2' : 'TLSv1.3'))).toBe(true);
+      expect(decisions.map((d) => d.resumed)).toEqual([false, true, true]);
+    });
+  }
+});
