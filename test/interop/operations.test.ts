@@ -1,16 +1,18 @@
 // Operations against the built gateway: metrics that count exactly what happened, Status-Server
 // with radclient on IPv4 and IPv6, secret rotation by SIGHUP, SIGTERM, the admin API, and logs
 // that never carry a secret.
+import { spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
+import { join } from 'node:path';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestPki, makeTestPki } from '../helpers/pki.js';
-import { type GatewayProcess, runCli, startGateway, tempDir, writeConfig } from '../helpers/gateway-process.js';
+import { type GatewayProcess, ROOT, runCli, startGateway, tempDir, writeConfig } from '../helpers/gateway-process.js';
 import { eapol, requireEapolTest } from '../helpers/eapol.js';
 import { requireProgram } from '../helpers/programs.js';
 import { radclient } from '../helpers/radclient.js';
 
-const run = requireEapolTest() && requireProgram('radclient', 'freeradius-utils');
+const run = requireEapolTest() && requireProgram('radclient', 'freeradius-utils') && requireProgram('promtool', 'prometheus');
 const TOKEN = 'admin-token-0123456789abcdef';
 
 function config(pki: TestPki, secret: string, extra = '') {
@@ -171,6 +173,18 @@ describe.runIf(run)('operations', () => {
     const refused = await gw.waitFor((l) => /reload refused/.test(l.msg), since2);
     expect(String(refused.error)).toContain('identity.realms');
     expect((await login('alice', 'second-secret')).success).toBe(true);
+  });
+
+  it('exports every metric the shipped dashboard and alert rules use; promtool accepts the rules', async () => {
+    const text = await scrape();
+    const exported = new Set([...text.matchAll(/^# HELP (\S+)/gm)].map((m) => m[1]!));
+    const used = new Set<string>();
+    for (const file of ['deploy/grafana/certgate-dashboard.json', 'deploy/prometheus/certgate-alerts.yml']) {
+      for (const m of readFileSync(join(ROOT, file), 'utf8').matchAll(/\b(certgate_[a-z_]+|process_[a-z_]+)/g)) used.add(m[1]!.replace(/_(bucket|count|sum)$/, ''));
+    }
+    expect([...used].filter((n) => !exported.has(n))).toEqual([]);
+    const check = spawnSync('promtool', ['check', 'rules', join(ROOT, 'deploy/prometheus/certgate-alerts.yml')], { encoding: 'utf8' });
+    expect(check.status, check.stdout + check.stderr).toBe(0);
   });
 
   it('never writes a secret or the admin token into a log line', () => {
