@@ -28,6 +28,13 @@ export type ChainResult =
   | { ok: false; reason: RejectReason; detail: string; leaf?: ParsedCert };
 
 /**
+ * Intermediates each leaf arrived with, kept across verifier instances (a reload makes a new one)
+ * because resumed sessions outlive them. Only candidates: the path is still built and verified
+ * against the current anchors.
+ */
+const intermediatesByLeaf = new LRUCache<string, ParsedCert[]>({ max: 10_000 });
+
+/**
  * Builds and verifies the path from the leaf to a configured trust anchor, with intermediates the
  * peer sent. Signatures and structure are verified once per distinct chain (cached by the
  * fingerprints); the time-dependent checks are the caller's, redone at every use.
@@ -59,11 +66,18 @@ export class ChainVerifier {
     } catch (e) {
       return { ok: false, reason: 'bad_certificate', detail: `unparseable certificate: ${(e as Error).message}` };
     }
+    // A resumed session remembers only the peer's leaf, not the intermediates it sent: use the
+    // ones that leaf came with last time, so a resumed login is decided on the same chain.
+    if (certs.length === 1) {
+      const known = intermediatesByLeaf.get(certs[0]!.facts.fingerprint);
+      if (known) certs = [certs[0]!, ...known];
+    }
     const key = certs.map((c) => c.facts.fingerprint).join(':');
     let result = this.chains.get(key);
     if (!result) {
       result = this.build(certs);
       this.chains.set(key, result);
+      if (result.ok && result.path.length > 1) intermediatesByLeaf.set(result.path[0]!.facts.fingerprint, result.path.slice(1));
     }
     return result;
   }
