@@ -201,7 +201,9 @@ export async function runBench(o: BenchOptions, progress: (line: string) => void
       }
       counters.sent++;
       const t = performance.now();
-      const r = await login(setup, i, o.resume ? session : undefined, o.identityOnly);
+      // Abandoned conversations come from distinct stations (a server may cap them per station).
+      const station = o.identityOnly ? o.concurrency + counters.sent : i;
+      const r = await login(setup, i, station, o.resume ? session : undefined, o.identityOnly);
       const ms = performance.now() - t;
       counters.rounds += r.rounds;
       // A resumed TLS 1.2 session brings no new session (and a TLS 1.3 server may send no new

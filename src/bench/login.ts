@@ -33,22 +33,30 @@ const MAX_ROUNDS = 100;
 const NAS_PORT_TYPE_WIRELESS = 19;
 const NAS_IP = Buffer.from([127, 0, 0, 1]);
 
-/** A MAC address per worker slot, so the server sees distinct stations. */
+/** A locally administered MAC address for station number n (up to 2^24 distinct). */
 export const stationId = (slot: number): string =>
   `02-00-00-${((slot >> 16) & 0xff).toString(16).padStart(2, '0')}-${((slot >> 8) & 0xff).toString(16).padStart(2, '0')}-${(slot & 0xff).toString(16).padStart(2, '0')}`.toUpperCase();
 
 /**
- * `session` (from the slot's previous login) is offered for resumption. `identityOnly` stops after
- * the server's first Access-Challenge and leaves the conversation pending on the server.
+ * `station` numbers the Calling-Station-Id (a slot's logins come from one device; abandoned
+ * conversations each from their own, as after an access point reboot). `session` (from the slot's
+ * previous login) is offered for resumption. `identityOnly` stops after the server's first
+ * Access-Challenge and leaves the conversation pending on the server.
  */
-export async function login(setup: LoginSetup, slot: number, session: Buffer | undefined, identityOnly = false): Promise<LoginOutcome> {
+export async function login(
+  setup: LoginSetup,
+  slot: number,
+  station: number,
+  session: Buffer | undefined,
+  identityOnly = false,
+): Promise<LoginOutcome> {
   const peer = new EapTlsPeer({ context: setup.context, identity: setup.identity, fragmentSize: setup.fragmentSize, session });
   const fixed: RadiusAttribute[] = [
     attr(Attr.UserName, setup.identity),
     { type: Attr.NasIpAddress, value: NAS_IP },
     attr(Attr.NasPort, slot),
     attr(Attr.CalledStationId, '02-00-00-00-00-01:certgate-bench'),
-    attr(Attr.CallingStationId, stationId(slot)),
+    attr(Attr.CallingStationId, stationId(station)),
     attr(Attr.NasPortType, NAS_PORT_TYPE_WIRELESS),
     attr(Attr.FramedMtu, setup.framedMtu),
   ];

@@ -76,9 +76,10 @@ export class RadiusClient {
       const ch = new Channel(socket);
       socket.on('message', (msg) => this.onMessage(ch, msg));
       socket.on('error', () => undefined); // ICMP port unreachable and the like: the timer handles it
+      // A connected UDP socket: the kernel routes once, and replies from elsewhere never reach us.
       await new Promise<void>((resolve, reject) => {
         socket.once('error', reject);
-        socket.bind(0, family === 'udp6' ? '::' : '0.0.0.0', () => {
+        socket.connect(this.o.port, this.o.host, () => {
           socket.off('error', reject);
           resolve();
         });
@@ -130,7 +131,7 @@ export class RadiusClient {
   private transmit(ch: Channel, p: Pending): void {
     if (p.tries > 0) this.counters.retransmits++;
     p.tries++;
-    ch.socket.send(p.bytes, this.o.port, this.o.host);
+    ch.socket.send(p.bytes);
     p.timer = setTimeout(() => {
       if (p.tries > this.o.retries) {
         ch.pending.delete(p.id);

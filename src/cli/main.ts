@@ -2,27 +2,34 @@ import { ConfigError, loadConfig } from '../config/load.js';
 import { serve } from './serve.js';
 import { check } from './check.js';
 import { storeCommand } from './store-command.js';
-import { SqliteStore } from '../store/sqlite-store.js';
+import { sessionsCommand } from './sessions-command.js';
+import { openCertStore } from '../store/open.js';
 import { BENCH_USAGE, benchCommand } from '../bench/bench-command.js';
 
 const USAGE = `certgate: RADIUS/EAP-TLS certificate verification gateway
 
 usage:
   certgate serve --config FILE                 run the gateway
-  certgate check --config FILE CERT.pem [--identity NAME]
-                                               decide on a certificate (chain) offline;
-                                               exit 0 on accept, 1 on reject
+  certgate check --config FILE CERT.pem [--identity NAME] [--client NAME]
+                                               decide on a certificate (chain) offline, with the
+                                               reply the policy would send; exit 0 on accept, 1 on reject
   certgate store --config FILE add FILE...     record issued certificates (PEM, DER, bundles)
   certgate store --config FILE import --openssl-index index.txt --certs DIR
   certgate store --config FILE list [--json]
   certgate store --config FILE revoke --serial HEX --reason REASON
+  certgate sessions --config FILE list [--member EMAIL] [--json] [--url URL]
+  certgate sessions --config FILE disconnect (--member EMAIL | --id ID) [--url URL]
+                                               live sessions of the running gateway; RFC 5176
+                                               Disconnect by hand (through its admin API)
   certgate bench --server HOST:PORT --secret S --ca CA.pem --cert C.pem --key C.key
                  [--identity NAME] [--concurrency N] (--duration SECONDS | --count N)
                  [--tls 1.2|1.3] [--resume] [--json]
                                                EAP-TLS load generator (certgate bench --help)
   certgate --help
 
-exit codes: 0 ok, 1 rejected/refused, 2 usage or configuration error
+exit codes: 0 ok, 1 rejected/refused, 2 usage or configuration error,
+            3 store unreachable (certgate store: the failing write was not made; retry),
+              or the gateway's admin API unreachable (certgate sessions)
 `;
 
 /** Takes `--config FILE` (or --config=FILE) out of argv. */
@@ -53,7 +60,7 @@ export async function main(argv: string[]): Promise<number> {
     return benchCommand(args);
   }
   const { value: configPath, rest } = takeOption(args, '--config');
-  if (!['serve', 'check', 'store'].includes(command)) {
+  if (!['serve', 'check', 'store', 'sessions'].includes(command)) {
     process.stderr.write(`certgate: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
     return 2;
   }
@@ -76,9 +83,11 @@ export async function main(argv: string[]): Promise<number> {
       return serve(config);
     case 'check':
       return check(config, rest);
+    case 'sessions':
+      return sessionsCommand(config, rest, { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) });
     default:
       return storeCommand(rest, {
-        openStore: () => SqliteStore.open(config.store.path),
+        openStore: () => openCertStore(config.store, { follow: false }),
         out: (l) => process.stdout.write(`${l}\n`),
         err: (l) => process.stderr.write(`${l}\n`),
         now: () => new Date(),

@@ -1,14 +1,16 @@
-// `certgate store …`: the operator's hands on the issued-certificate store. Changes made here are
-// picked up by a running gateway through its snapshot refresh, no restart needed.
+// `certgate store …`: the operator's hands on the issued-certificate store (SQLite or PostgreSQL).
+// Changes made here are picked up by running gateways (SQLite: their poll; PostgreSQL: NOTIFY), no
+// restart needed. When the store cannot be reached the command says so and exits 3: whatever it
+// printed before was written, the failing step was not.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { importOpensslIndex } from '../store/openssl-index.js';
-import type { SqliteStore } from '../store/sqlite-store.js';
+import { StoreUnavailableError, type CertStore } from '../store/store.js';
 import { parseReason, REVOCATION_REASONS, type CertRecord } from '../store/types.js';
 import { parseCertificates, tryNormaliseSerial } from '../verify/cert-facts.js';
 
 export interface StoreCommandDeps {
-  openStore: () => SqliteStore;
+  openStore: () => CertStore | Promise<CertStore>;
   out: (line: string) => void;
   err: (line: string) => void;
   now: () => Date;
@@ -54,13 +56,13 @@ export async function storeCommand(argv: string[], deps: StoreCommandDeps): Prom
   try {
     switch (sub) {
       case 'add':
-        return add(rest, deps);
+        return await add(rest, deps);
       case 'import':
-        return importIndex(rest, deps);
+        return await importIndex(rest, deps);
       case 'list':
-        return list(rest, deps);
+        return await list(rest, deps);
       case 'revoke':
-        return revoke(rest, deps);
+        return await revoke(rest, deps);
       default:
         throw new UsageError(sub === undefined ? 'missing command' : `unknown command "${sub}"`);
     }
@@ -72,25 +74,29 @@ export async function storeCommand(argv: string[], deps: StoreCommandDeps): Prom
     }
     // I/O failures (store cannot be opened, unreadable files) end the command with a message.
     deps.err(`certgate store ${sub}: ${message(e)}`);
+    if (e instanceof StoreUnavailableError) {
+      deps.err('nothing more was written; run the command again when the store is back (repeating it is safe)');
+      return 3;
+    }
     return 1;
   }
 }
 
 // Opens the store only after the arguments are known to be good, so a typo creates no file.
-function withStore<T>(deps: StoreCommandDeps, fn: (store: SqliteStore) => T): T {
-  const store = deps.openStore();
+async function withStore<T>(deps: StoreCommandDeps, fn: (store: CertStore) => Promise<T>): Promise<T> {
+  const store = await deps.openStore();
   try {
-    return fn(store);
+    return await fn(store);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
-function add(args: string[], deps: StoreCommandDeps): number {
+async function add(args: string[], deps: StoreCommandDeps): Promise<number> {
   const { values, positionals } = parse(args, { 'allow-expired': { type: 'boolean' } });
   if (positionals.length === 0) throw new UsageError('add needs at least one FILE');
   const allowExpired = values['allow-expired'] === true;
-  return withStore(deps, (store) => {
+  return withStore(deps, async (store) => {
     let refused = 0;
     const refuse = (file: string, why: string): void => {
       refused++;
@@ -106,7 +112,7 @@ function add(args: string[], deps: StoreCommandDeps): number {
       }
       if (ders.length === 0) refuse(file, 'no certificate found');
       for (const der of ders) {
-        const r = store.add(der, deps.now(), { allowExpired });
+        const r = await store.add(der, deps.now(), { allowExpired });
         if (r.outcome === 'refused') refuse(file, r.serial === null ? r.message : `serial ${r.serial}: ${r.message}`);
         else deps.out(`${r.outcome} ${r.record.serial} ${r.record.member} ${r.record.status}`);
       }
@@ -115,14 +121,14 @@ function add(args: string[], deps: StoreCommandDeps): number {
   });
 }
 
-function importIndex(args: string[], deps: StoreCommandDeps): number {
+async function importIndex(args: string[], deps: StoreCommandDeps): Promise<number> {
   const { values, positionals } = parse(args, { 'openssl-index': { type: 'string' }, certs: { type: 'string' } });
   const indexPath = values['openssl-index'];
   const certsDir = values.certs;
   if (indexPath === undefined || certsDir === undefined) throw new UsageError('import needs --openssl-index INDEX and --certs DIR');
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const text = readFileSync(indexPath, 'utf8');
-  const r = withStore(deps, (store) => importOpensslIndex(store, text, certsDir, deps.now()));
+  const r = await withStore(deps, (store) => importOpensslIndex(store, text, certsDir, deps.now()));
   deps.out(
     `import: ${r.entries} entries, ${r.added} added, ${r.existing} existing, ${r.revoked} revoked, ` +
       `${r.alreadyRevoked} already revoked, ${r.missing.length} missing, ${r.refused.length} refused, ` +
@@ -134,10 +140,10 @@ function importIndex(args: string[], deps: StoreCommandDeps): number {
   return r.errors.length + r.missing.length + r.refused.length === 0 ? 0 : 1;
 }
 
-function list(args: string[], deps: StoreCommandDeps): number {
+async function list(args: string[], deps: StoreCommandDeps): Promise<number> {
   const { values, positionals } = parse(args, { json: { type: 'boolean' } });
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-  const records = withStore(deps, (store) => store.list());
+  const records = await withStore(deps, (store) => store.list());
   if (values.json === true) {
     deps.out(JSON.stringify(records, null, 2)); // Dates serialise as ISO 8601.
     return 0;
@@ -152,7 +158,7 @@ function describe(r: CertRecord): string {
   return `${r.serial} ${r.member} (${r.revocationReason ?? 'unspecified'}) at ${r.revokedAt ? isoSeconds(r.revokedAt) : '?'}`;
 }
 
-function revoke(args: string[], deps: StoreCommandDeps): number {
+async function revoke(args: string[], deps: StoreCommandDeps): Promise<number> {
   const { values, positionals } = parse(args, {
     serial: { type: 'string' },
     reason: { type: 'string' },
@@ -167,7 +173,7 @@ function revoke(args: string[], deps: StoreCommandDeps): number {
     deps.err(`certgate store revoke: unknown reason "${values.reason}"; valid reasons: ${REVOCATION_REASONS.join(', ')}`);
     return 2;
   }
-  const r = withStore(deps, (store) => store.revoke(serial, reason, deps.now(), values.issuer));
+  const r = await withStore(deps, (store) => store.revoke(serial, reason, deps.now(), values.issuer));
   switch (r.outcome) {
     case 'revoked':
       deps.out(`revoked ${describe(r.record)}`);

@@ -5,6 +5,14 @@ import { availableParallelism } from 'node:os';
 import { parseDocument } from 'yaml';
 import { Ctx, type Schema, bool, int, list, obj, oneOf, opt, refine, str } from './schema.js';
 import { type Endpoint, parseEndpoint } from './endpoint.js';
+import { type StoreConfig, postgresUrlProblem } from './store-config.js';
+import { eduroamSchemas, finishFticks, finishProxy } from './eduroam.js';
+import type { ProxyConfig } from '../proxy/proxy-config.js';
+import type { FticksConfig } from '../eduroam/f-ticks.js';
+import type { RevocationConfig } from '../revocation/types.js';
+import { revocationSchema } from './revocation.js';
+import { type DisconnectConfig, type SessionsConfig, checkCoaAddress, clientCoaFields, finishPolicy, finishSessions, sessionsSchemas } from './sessions.js';
+import type { PolicyRule } from '../policy/types.js';
 
 export interface Network {
   address: string;
@@ -20,6 +28,10 @@ export interface ClientConfig {
   requireMessageAuthenticator: boolean;
   /** FreeRADIUS limit_proxy_state: without a required MA, still refuse a request with Proxy-State and no MA. */
   limitProxyState: boolean;
+  /** RFC 5176 Disconnect-Requests for this client's sessions go to this UDP port; none without it. */
+  coaPort?: number | undefined;
+  /** ...at this address instead of the one its accounting comes from. */
+  coaAddress?: string | undefined;
 }
 
 /** Failed-login pacing per Calling-Station-Id (docs/hardening.md). */
@@ -45,6 +57,8 @@ export interface Config {
     duplicateCacheSeconds: number;
     /** Requests being worked on at once; past it new logins are dropped first (reason overloaded). */
     maxPendingRequests: number;
+    /** Accounting listeners (docs/eduroam.md): answered and recorded here, never forwarded. */
+    accountingListen: Endpoint[];
   };
   pacing: PacingConfig;
   tls: {
@@ -68,13 +82,28 @@ export interface Config {
     maxConversations: number;
     maxConversationsPerClient: number;
     maxConversationsPerStation: number;
+    maxHandshakes: number;
   };
-  identity: { realms: string[] };
-  store: { path: string };
+  /** cuiKey: from cuiKey / cuiKeyFile / cuiKeyEnv; undefined = a generated key kept on disk (docs/eduroam.md). */
+  identity: { realms: string[]; cuiKey: Buffer | undefined };
+  proxy: ProxyConfig;
+  accounting: { log: string | undefined };
+  fticks: FticksConfig;
+  /** Authorization policy: the first matching rule decides the Accept's reply (docs/policy-and-sessions.md). */
+  policy: PolicyRule[];
+  sessions: SessionsConfig;
+  disconnect: DisconnectConfig;
+  store: StoreConfig;
+  /** The OCSP responder at /ocsp on the http listener; off when absent. */
+  ocspResponder: { certificate: string; privateKey: string; validitySeconds: number } | undefined;
+  /** CRLs and OCSP beyond the store (docs/revocation.md); absent = the store alone decides. */
+  revocation: RevocationConfig | undefined;
   http: {
     listen: Endpoint | undefined;
     /** Bearer token for the admin API; the API is off without one. */
     adminToken: Buffer | undefined;
+    /** Bearer token for POST /v1/verify only (the admin token works there too). */
+    verifyToken: Buffer | undefined;
     tls: { certificate: string; privateKey: string } | undefined;
   };
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
@@ -132,6 +161,7 @@ const rawClient = obj({
   secretEnv: opt(str()),
   requireMessageAuthenticator: opt(bool, true),
   limitProxyState: opt(bool, true),
+  ...clientCoaFields,
 });
 
 const client: Schema<ClientConfig> = (v, p, ctx) => {
@@ -142,8 +172,11 @@ const client: Schema<ClientConfig> = (v, p, ctx) => {
   if (!c.requireMessageAuthenticator && !c.limitProxyState) {
     ctx.warnings.push(`${p} (${c.name}): requireMessageAuthenticator and limitProxyState both off: open to BlastRADIUS (CVE-2024-3596)`);
   }
-  return { name: c.name, network: c.network, secret: Buffer.from(secret, 'utf8'), requireMessageAuthenticator: c.requireMessageAuthenticator!, limitProxyState: c.limitProxyState! };
+  const coaAddress = checkCoaAddress(c.coaAddress, `${p}.coaAddress`, ctx);
+  return { name: c.name, network: c.network, secret: Buffer.from(secret, 'utf8'), requireMessageAuthenticator: c.requireMessageAuthenticator!, limitProxyState: c.limitProxyState!, coaPort: c.coaPort, coaAddress };
 };
+
+const eduroam = eduroamSchemas({ path, endpoint });
 
 const schema = obj({
   radius: obj({
@@ -151,6 +184,7 @@ const schema = obj({
     clients: list(client, { min: 1 }),
     duplicateCacheSeconds: opt(int(5, 30), 10),
     maxPendingRequests: opt(int(16, 1_000_000), 4096),
+    accountingListen: opt(list(endpoint), []),
   }),
   pacing: opt(
     obj({
@@ -186,17 +220,26 @@ const schema = obj({
       // A NAS (or a controller for many APs) may take half the table; one device a few retries.
       maxConversationsPerClient: opt(int(1, 1_000_000), 10_000),
       maxConversationsPerStation: opt(int(1, 1000), 4),
+      // Conversations past the first TLS message hold an OpenSSL handshake (~60 KB, docs/BENCHMARKS.md).
+      maxHandshakes: opt(int(1, 1_000_000), 2000),
     }),
     {},
   ),
-  identity: obj({ realms: list(realm, { min: 1 }) }),
-  store: obj({ path: path(false) }),
+  identity: obj({ realms: list(realm, { min: 1 }), cuiKey: opt(str()), cuiKeyFile: opt(path(true)), cuiKeyEnv: opt(str()) }),
+  ...eduroam,
+  ...sessionsSchemas({ path }),
+  store: obj({ path: opt(path(false)), url: opt(str()), password: opt(str()), passwordFile: opt(path(true)), passwordEnv: opt(str()) }),
+  ocspResponder: opt(obj({ certificate: path(true), privateKey: path(true), validitySeconds: opt(int(60, 7 * 86_400), 3600) })),
+  revocation: opt(revocationSchema(path)),
   http: opt(
     obj({
       listen: opt(endpoint),
       adminToken: opt(str()),
       adminTokenFile: opt(path(true)),
       adminTokenEnv: opt(str()),
+      verifyToken: opt(str()),
+      verifyTokenFile: opt(path(true)),
+      verifyTokenEnv: opt(str()),
       tls: opt(obj({ certificate: path(true), privateKey: path(true) })),
     }),
     {},
@@ -210,8 +253,9 @@ const schema = obj({
  */
 function readSecret(src: { value?: string | undefined; file?: string | undefined; env?: string | undefined }, path: string, ctx: Ctx, required: boolean): string | undefined {
   const given = [src.value, src.file, src.env].filter((x) => x !== undefined).length;
-  const base = path.replace(/\.(secret|adminToken)$/, '');
-  const names = path.endsWith('adminToken') ? 'adminToken, adminTokenFile or adminTokenEnv' : 'secret, secretFile or secretEnv';
+  const base = path.replace(/\.[A-Za-z]+$/, '');
+  const key = path.slice(base.length + 1);
+  const names = `${key}, ${key}File or ${key}Env`;
   if (given > 1 || (required && given === 0)) return ctx.fail(base, `needs exactly one of ${names}`);
   if (src.file !== undefined) {
     if ((statSync(src.file).mode & 0o004) !== 0) ctx.warnings.push(`${src.file} (${path}File) is readable by every user: chmod 600 it`);
@@ -223,6 +267,19 @@ function readSecret(src: { value?: string | undefined; file?: string | undefined
     return v ? v : ctx.fail(`${path}Env`, `environment variable ${src.env} is not set or empty`);
   }
   return src.value;
+}
+
+/** `store:` is either { path } (SQLite) or { url } (PostgreSQL, password optionally apart). */
+function storeConfig(s: { path?: string | undefined; url?: string | undefined; password?: string | undefined; passwordFile?: string | undefined; passwordEnv?: string | undefined }, ctx: Ctx): StoreConfig | undefined {
+  if ((s.path === undefined) === (s.url === undefined)) return ctx.fail('store', 'needs exactly one of path (SQLite) or url (PostgreSQL, postgres://…)');
+  if (s.path !== undefined) {
+    if (s.password !== undefined || s.passwordFile !== undefined || s.passwordEnv !== undefined) return ctx.fail('store.password', 'only with store.url (PostgreSQL)');
+    return { kind: 'sqlite', path: s.path };
+  }
+  const problem = postgresUrlProblem(s.url!);
+  if (problem !== null) return ctx.fail('store.url', problem);
+  const password = readSecret({ value: s.password, file: s.passwordFile, env: s.passwordEnv }, 'store.password', ctx, false);
+  return { kind: 'postgres', url: s.url!, password };
 }
 
 /** Reads, parses and validates one YAML file; throws ConfigError naming the file and every bad key. */
@@ -249,6 +306,19 @@ export function loadConfig(file: string): Config {
   const h = parsed.http!;
   const adminToken = readSecret({ value: h.adminToken, file: h.adminTokenFile, env: h.adminTokenEnv }, 'http.adminToken', ctx, false);
   if (adminToken !== undefined && adminToken.length < 16) ctx.fail('http.adminToken', 'must be at least 16 characters');
+  const verifyToken = readSecret({ value: h.verifyToken, file: h.verifyTokenFile, env: h.verifyTokenEnv }, 'http.verifyToken', ctx, false);
+  if (verifyToken !== undefined && verifyToken.length < 16) ctx.fail('http.verifyToken', 'must be at least 16 characters');
+  const store = storeConfig(parsed.store, ctx);
+  const id = parsed.identity;
+  const cuiKey = readSecret({ value: id.cuiKey, file: id.cuiKeyFile, env: id.cuiKeyEnv }, 'identity.cuiKey', ctx, false);
+  if (cuiKey !== undefined && cuiKey.length < 16) ctx.fail('identity.cuiKey', 'must be at least 16 characters');
+  const proxy = finishProxy(parsed.proxy!, id.realms, ctx, readSecret);
+  const fticks = finishFticks(parsed.fticks!, id.realms, ctx);
+  const policy = finishPolicy(parsed.policy!, parsed.radius.clients.map((c) => c.name), ctx);
+  const sessions = finishSessions(parsed.sessions!, store, dirname(abs), ctx, readSecret);
+  if (h.listen && !h.tls && !/^(127\.|::1$)/.test(h.listen.host)) {
+    ctx.warnings.push(`http.listen ${h.listen.host} is not loopback and http.tls is not set: the admin token and pages would cross the network in clear`);
+  }
   if (ctx.problems.length > 0) throw new ConfigError(abs, ctx.problems);
   return {
     warnings: ctx.warnings,
@@ -257,11 +327,20 @@ export function loadConfig(file: string): Config {
     pacing: parsed.pacing as PacingConfig,
     tls: parsed.tls as Config['tls'],
     eap: parsed.eap as Config['eap'],
-    identity: parsed.identity,
-    store: parsed.store,
+    identity: { realms: id.realms, cuiKey: cuiKey === undefined ? undefined : Buffer.from(cuiKey, 'utf8') },
+    proxy: proxy!,
+    accounting: { log: parsed.accounting!.log },
+    fticks,
+    policy,
+    sessions,
+    disconnect: parsed.disconnect as DisconnectConfig,
+    store: store!,
+    ocspResponder: parsed.ocspResponder as Config['ocspResponder'],
+    revocation: parsed.revocation,
     http: {
       listen: parsed.http!.listen,
       adminToken: adminToken === undefined ? undefined : Buffer.from(adminToken),
+      verifyToken: verifyToken === undefined ? undefined : Buffer.from(verifyToken),
       tls: parsed.http!.tls,
     },
     log: { level: parsed.log!.level! },

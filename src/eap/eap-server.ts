@@ -15,6 +15,7 @@ export interface EapSettings {
   maxConversations: number;
   maxConversationsPerClient: number;
   maxConversationsPerStation: number;
+  maxHandshakes: number;
 }
 
 /** What the RADIUS layer knows about the request, for limits and for the decision. */
@@ -45,7 +46,7 @@ export type EapResult =
   | { kind: 'drop'; reason: string };
 
 /** Decides on the peer's chain once TLS has proven possession of the key. */
-export type ChainAuthorizer = (chain: Buffer[], outerIdentity: string, now: Date) => Promise<Decision>;
+export type ChainAuthorizer = (chain: Buffer[], outerIdentity: string, now: Date, request: { client: string }) => Promise<Decision>;
 
 // EAP header (4) + type (1) + flags (1) + TLS Message Length (4).
 const EAP_TLS_OVERHEAD = 10;
@@ -105,7 +106,7 @@ export class EapServer {
     private readonly authorize: ChainAuthorizer,
     onEvict?: (cause: EvictionCause) => void,
   ) {
-    const limits = { max: settings.maxConversations, perClient: settings.maxConversationsPerClient, perStation: settings.maxConversationsPerStation, idleMs: settings.idleTimeoutSeconds * 1000 };
+    const limits = { max: settings.maxConversations, perClient: settings.maxConversationsPerClient, perStation: settings.maxConversationsPerStation, handshakes: settings.maxHandshakes, idleMs: settings.idleTimeoutSeconds * 1000 };
     this.table = new ConversationTable<Conversation>(limits, onEvict);
   }
 
@@ -155,12 +156,13 @@ export class EapServer {
     const frame = decodeTlsFrame(p.data);
     if (!frame.ok) return this.finish(key, conv, p.identifier, reject('eap_protocol', { detail: frame.reason }));
 
+    if (!conv.method) this.table.startsTls(key, conv);
     conv.method ??= new TlsMethod({ newHandshake: this.newHandshake, maxMessageBytes: this.settings.maxMessageBytes });
     const fragmentSize = Math.max(64, Math.min(this.settings.fragmentSize, (facts.framedMtu ?? Infinity) - EAP_TLS_OVERHEAD));
     conv.busy = true;
     let step;
     try {
-      step = await conv.method.step(frame.frame, fragmentSize, (chain) => this.authorize(chain, conv.outerIdentity, now));
+      step = await conv.method.step(frame.frame, fragmentSize, (chain) => this.authorize(chain, conv.outerIdentity, now, { client: conv.client }));
     } finally {
       conv.busy = false;
     }

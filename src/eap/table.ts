@@ -14,10 +14,12 @@ export interface TableLimits {
   max: number;
   perClient: number;
   perStation: number;
+  /** Conversations holding TLS state (an OpenSSL handshake: tens of KB each, not a few hundred bytes). */
+  handshakes: number;
   idleMs: number;
 }
 
-export type EvictionCause = 'limit_total' | 'limit_client' | 'limit_station';
+export type EvictionCause = 'limit_total' | 'limit_client' | 'limit_station' | 'limit_handshakes';
 
 // How far from the oldest end to look for a conversation that never progressed before settling for
 // the oldest: bounds the work per insert while a flood of abandoned logins fills the front.
@@ -34,7 +36,8 @@ export class ConversationTable<C extends Tracked> {
   private readonly all = new Map<string, C>();
   private readonly byClient = new Map<string, Map<string, C>>();
   private readonly byStation = new Map<string, Map<string, C>>();
-  readonly evicted: Record<EvictionCause, number> = { limit_total: 0, limit_client: 0, limit_station: 0 };
+  private readonly withTls = new Map<string, C>();
+  readonly evicted: Record<EvictionCause, number> = { limit_total: 0, limit_client: 0, limit_station: 0, limit_handshakes: 0 };
   expirations = 0;
 
   constructor(
@@ -51,6 +54,21 @@ export class ConversationTable<C extends Tracked> {
     return (kind === 'client' ? this.byClient : this.byStation).get(key)?.size ?? 0;
   }
 
+  /** Conversations that hold TLS state. */
+  get handshakes(): number {
+    return this.withTls.size;
+  }
+
+  /**
+   * The conversation is about to get TLS state: makes room among those that have it (the least
+   * recently active goes), so half-open handshakes cannot take memory the total limit allows.
+   */
+  startsTls(key: string, c: C): void {
+    if (this.withTls.has(key) || this.all.get(key) !== c) return;
+    this.makeRoom(this.withTls, this.limits.handshakes, 'limit_handshakes');
+    this.withTls.set(key, c);
+  }
+
   /** Distinct clients and stations that hold conversations. */
   get groups(): { clients: number; stations: number } {
     return { clients: this.byClient.size, stations: this.byStation.size };
@@ -63,6 +81,7 @@ export class ConversationTable<C extends Tracked> {
   touch(key: string, c: C, now: number): void {
     c.lastActivity = now;
     moveToEnd(this.all, key, c);
+    if (this.withTls.has(key)) moveToEnd(this.withTls, key, c);
     moveToEnd(this.byClient.get(c.client), key, c);
     if (c.station !== undefined) moveToEnd(this.byStation.get(c.station), key, c);
   }
@@ -100,6 +119,7 @@ export class ConversationTable<C extends Tracked> {
   clear(): void {
     for (const c of this.all.values()) c.destroy();
     this.all.clear();
+    this.withTls.clear();
     this.byClient.clear();
     this.byStation.clear();
   }
@@ -115,6 +135,7 @@ export class ConversationTable<C extends Tracked> {
 
   private unlink(key: string, c: C): void {
     this.all.delete(key);
+    this.withTls.delete(key);
     dropFrom(this.byClient, c.client, key);
     if (c.station !== undefined) dropFrom(this.byStation, c.station, key);
   }

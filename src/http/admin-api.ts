@@ -1,19 +1,22 @@
-import { timingSafeEqual, createHash } from 'node:crypto';
 import type http from 'node:http';
 import type { DecisionRing } from '../obs/decision-ring.js';
-import type { SqliteStore } from '../store/sqlite-store.js';
+import { StoreUnavailableError, type CertStore } from '../store/store.js';
 import { type CertRecord, parseReason, REVOCATION_REASONS } from '../store/types.js';
 import { parseCertificates, tryNormaliseSerial } from '../verify/cert-facts.js';
+import { bearerMatches } from './auth.js';
 import { type Reply, json } from './reply.js';
+import { type SessionsAdmin, handleSessions } from './sessions-api.js';
 
 export interface AdminDeps {
   token: Buffer;
-  store: SqliteStore;
+  store: CertStore;
   /** Called after every store write so the change is in force at once, not at the next poll. */
-  changed: () => void;
+  changed: () => unknown;
   decisions: DecisionRing;
   now: () => Date;
   audit: (action: string, fields: Record<string, unknown>) => void;
+  /** Live sessions and Disconnect (/v1/sessions); absent: those endpoints answer 404. */
+  sessions?: SessionsAdmin | undefined;
 }
 
 const MAX_BODY = 1 << 20;
@@ -23,7 +26,18 @@ const MAX_BODY = 1 << 20;
  * 4xx with a stable `error` code and a `message` that says what to fix.
  */
 export async function handleAdmin(req: http.IncomingMessage, url: URL, deps: AdminDeps): Promise<Reply> {
-  if (!authorized(req, deps.token)) return json(401, { error: 'unauthorized', message: 'missing or wrong bearer token (Authorization: Bearer …)' });
+  try {
+    return await route(req, url, deps);
+  } catch (e) {
+    // The store is down (PostgreSQL unreachable): say so; nothing was acknowledged. Logins go on
+    // from the gateway's snapshot meanwhile.
+    if (e instanceof StoreUnavailableError) return json(503, { error: 'store_unavailable', message: `${e.message}; nothing was written, retry later` });
+    throw e;
+  }
+}
+
+async function route(req: http.IncomingMessage, url: URL, deps: AdminDeps): Promise<Reply> {
+  if (!bearerMatches(req, [deps.token])) return json(401, { error: 'unauthorized', message: 'missing or wrong bearer token (Authorization: Bearer …)' });
   const path = url.pathname;
   if (path === '/v1/certificates' && req.method === 'POST') return addCertificates(req, deps);
   if (path === '/v1/certificates' && req.method === 'GET') {
@@ -31,11 +45,11 @@ export async function handleAdmin(req: http.IncomingMessage, url: URL, deps: Adm
     const serial = url.searchParams.get('serial');
     if (!member && !serial) return json(400, { error: 'missing_query', message: 'give ?member=EMAIL or ?serial=HEX' });
     let rows: CertRecord[];
-    if (member) rows = deps.store.byMember(member.toLowerCase());
+    if (member) rows = await deps.store.byMember(member.toLowerCase());
     else {
       const s = tryNormaliseSerial(serial!);
       if (!s) return json(400, { error: 'bad_serial', message: `${JSON.stringify(serial)} is not a hex serial` });
-      rows = deps.store.list().filter((r) => r.serial === s);
+      rows = await deps.store.bySerial(s);
     }
     return json(200, { certificates: rows.map(view) });
   }
@@ -50,6 +64,7 @@ export async function handleAdmin(req: http.IncomingMessage, url: URL, deps: Adm
     const items = deps.decisions.recent((d) => (member ? d.member === member || d.outerIdentity?.toLowerCase() === member : d.serial === s), limit);
     return json(200, { decisions: items });
   }
+  if (path === '/v1/sessions' || path.startsWith('/v1/sessions/')) return handleSessions(req, url, deps.sessions, deps.audit);
   if (/^\/v1\/(certificates|decisions)/.test(path)) return json(405, { error: 'method_not_allowed', message: `${req.method} is not allowed on ${path}` });
   return json(404, { error: 'not_found', message: `no such endpoint: ${path}` });
 }
@@ -65,14 +80,13 @@ async function addCertificates(req: http.IncomingMessage, deps: AdminDeps): Prom
   }
   if (ders.length === 0) return json(400, { error: 'no_certificate', message: 'the body must hold one or more PEM (or one DER) certificates' });
   const now = deps.now();
-  const results = ders.map((der) => {
-    try {
-      return deps.store.add(der, now);
-    } catch (e) {
-      return { outcome: 'refused' as const, serial: null, message: `not a certificate: ${(e as Error).message}` };
-    }
+  // One transaction: a 503 (store unreachable) means none of them was written.
+  const results = await deps.store.transaction(async (tx) => {
+    const out = [];
+    for (const der of ders) out.push(await tx.add(der, now));
+    return out;
   });
-  deps.changed();
+  await refreshQuietly(deps);
   const view2 = results.map((r) => (r.outcome === 'refused' ? r : { outcome: r.outcome, certificate: view(r.record) }));
   for (const r of results) deps.audit('certificate_add', r.outcome === 'refused' ? { outcome: r.outcome, message: r.message } : { outcome: r.outcome, serial: r.record.serial, member: r.record.member });
   const refused = results.filter((r) => r.outcome === 'refused');
@@ -96,8 +110,8 @@ async function revokeCertificate(req: http.IncomingMessage, rawSerial: string, d
   const reason = typeof input.reason === 'string' ? parseReason(input.reason) : input.reason === undefined ? 'unspecified' : null;
   if (!reason) return json(400, { error: 'bad_reason', message: `reason must be one of ${REVOCATION_REASONS.join(', ')}` });
   if (input.issuer !== undefined && typeof input.issuer !== 'string') return json(400, { error: 'bad_issuer', message: 'issuer must be a string (the issuer DN)' });
-  const r = deps.store.revoke(serial, reason, deps.now(), input.issuer as string | undefined);
-  deps.changed();
+  const r = await deps.store.revoke(serial, reason, deps.now(), input.issuer as string | undefined);
+  await refreshQuietly(deps);
   switch (r.outcome) {
     case 'revoked':
       deps.audit('certificate_revoke', { serial, member: r.record.member, reason });
@@ -128,12 +142,13 @@ export function view(r: CertRecord) {
   };
 }
 
-/** Constant-time comparison of SHA-256 digests, so neither content nor length leaks through timing. */
-function authorized(req: http.IncomingMessage, token: Buffer): boolean {
-  const h = req.headers.authorization;
-  if (!h || !h.startsWith('Bearer ')) return false;
-  const given = createHash('sha256').update(h.slice(7).trim()).digest();
-  return timingSafeEqual(given, createHash('sha256').update(token).digest());
+/** The write is committed; bring this gateway's snapshot up to it now (others follow by NOTIFY). */
+async function refreshQuietly(deps: AdminDeps): Promise<void> {
+  try {
+    await deps.changed();
+  } catch {
+    // The background refresher retries; the write itself is acknowledged.
+  }
 }
 
 async function readBody(req: http.IncomingMessage): Promise<Buffer | undefined> {

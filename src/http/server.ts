@@ -4,6 +4,9 @@ import https from 'node:https';
 import type { Registry } from 'prom-client';
 import type { Endpoint } from '../config/endpoint.js';
 import { type AdminDeps, handleAdmin } from './admin-api.js';
+import { ConsoleApp, type ConsoleDeps } from './console/app.js';
+import { type OcspDeps, handleOcsp } from './ocsp-route.js';
+import { type VerifyDeps, handleVerify } from './verify-api.js';
 import { type Reply, json } from './reply.js';
 
 export interface Readiness {
@@ -17,6 +20,12 @@ export interface HttpDeps {
   registry: Registry;
   /** Absent when no admin token is configured: the admin API is then off (404). */
   admin: () => AdminDeps | undefined;
+  /** The helpdesk console under /console/; absent or undefined (no admin token): off (404). */
+  console?: () => ConsoleDeps | undefined;
+  /** POST /v1/verify; undefined when neither the admin nor the verify token is set. */
+  verify?: () => VerifyDeps | undefined;
+  /** The OCSP responder at /ocsp; undefined when ocspResponder is not configured. */
+  ocsp?: () => OcspDeps | undefined;
   onError: (err: Error) => void;
 }
 
@@ -25,8 +34,10 @@ export interface HttpDeps {
  * HTTPS (it carries the admin token); without, keep it on loopback.
  */
 export function createHttpServer(deps: HttpDeps, tls?: { certificate: string; privateKey: string }): http.Server {
+  // Console sessions and login-failure counts live as long as the listener.
+  const consoleApp = new ConsoleApp({ registry: deps.registry });
   const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
-    route(req, deps).then(
+    route(req, deps, consoleApp).then(
       (r) => write(res, r),
       (err: Error) => {
         deps.onError(err);
@@ -37,8 +48,22 @@ export function createHttpServer(deps: HttpDeps, tls?: { certificate: string; pr
   return tls ? https.createServer({ cert: readFileSync(tls.certificate), key: readFileSync(tls.privateKey), minVersion: 'TLSv1.2' }, handler) : http.createServer(handler);
 }
 
-async function route(req: http.IncomingMessage, deps: HttpDeps): Promise<Reply> {
+async function route(req: http.IncomingMessage, deps: HttpDeps, consoleApp: ConsoleApp): Promise<Reply> {
   const url = new URL(req.url ?? '/', 'http://localhost');
+  if (url.pathname === '/console' || url.pathname.startsWith('/console/')) {
+    const c = deps.console?.();
+    if (!c) return json(404, { error: 'console_off', message: 'the console is off: set http.adminToken (or adminTokenFile/adminTokenEnv)' });
+    return consoleApp.handle(req, url, c);
+  }
+  if (url.pathname === '/ocsp' || url.pathname.startsWith('/ocsp/')) {
+    const o = deps.ocsp?.();
+    if (!o) return json(404, { error: 'ocsp_off', message: 'the OCSP responder is off: configure ocspResponder (certificate, privateKey)' });
+    return handleOcsp(req, url, o);
+  }
+  if (url.pathname === '/v1/verify') {
+    const v = deps.verify?.();
+    if (v) return handleVerify(req, url, v);
+  }
   if (url.pathname.startsWith('/v1/')) {
     const admin = deps.admin();
     if (!admin) return json(404, { error: 'admin_api_off', message: 'the admin API is off: set http.adminToken (or adminTokenFile/adminTokenEnv)' });

@@ -1,3 +1,5 @@
+import type { RuleRef } from '../policy/types.js';
+
 /** One logged decision, as the helpdesk sees it. No secrets: these are the log line's fields. */
 export interface DecisionRecord {
   time: string;
@@ -14,6 +16,14 @@ export interface DecisionRecord {
   tlsVersion: string | null;
   resumed: boolean;
   durationMs: number;
+  /** Chargeable-User-Identity sent in the Access-Accept (our value, or the home server's when proxied). */
+  cui?: string | null;
+  /** Decided upstream: the server that answered and the realm of the outer identity. */
+  proxied?: boolean;
+  upstream?: string;
+  realm?: string;
+  /** The authorization policy rule that matched (null: none did); absent when the policy did not run. */
+  rule?: RuleRef | null;
 }
 
 /**

@@ -197,7 +197,10 @@ export class RadiusServer {
       requestAuthenticator: req.authenticator,
       attributes: proxyState.length ? [...draft.attributes, ...proxyState] : draft.attributes,
       secret: client.secret,
-      messageAuthenticator: true,
+      // No MA in an Accounting-Response to an Accounting-Request: RFC 2866 defines none, and
+      // FreeRADIUS/radclient check one over a zeroed authenticator, not the request's as RFC 3579
+      // replies do. Left out, it interoperates with both; the Response Authenticator protects it.
+      messageAuthenticator: req.code !== Code.AccountingRequest,
     });
     this.duplicates.complete(key, req.authenticator, reply);
     this.observer.replied(draft.code);

@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { certFacts, parseCertificates, tryNormaliseSerial } from '../verify/cert-facts.js';
-import type { SqliteStore } from './sqlite-store.js';
+import type { CertStore } from './store.js';
 import { parseReason, type RevocationReason } from './types.js';
 
 export interface IndexEntry {
@@ -86,7 +86,7 @@ export function parseOpensslIndex(text: string): { entries: IndexEntry[]; errors
 const EXTENSIONS = ['.pem', '.crt', '.cer', '.der'];
 
 /** I/O failures (unreadable directory or file) throw; everything about the data is reported. */
-export function importOpensslIndex(store: SqliteStore, indexText: string, certsDir: string, now: Date): ImportReport {
+export async function importOpensslIndex(store: CertStore, indexText: string, certsDir: string, now: Date): Promise<ImportReport> {
   const { entries, errors } = parseOpensslIndex(indexText);
   const report: ImportReport = {
     entries: entries.length, added: 0, existing: 0, revoked: 0, alreadyRevoked: 0, missing: [], refused: [], errors,
@@ -134,18 +134,19 @@ export function importOpensslIndex(store: SqliteStore, indexText: string, certsD
     work.push({ entry, der });
   }
 
-  store.transaction(() => {
+  // One transaction: an import is recorded whole or not at all (a lost store connection included).
+  await store.transaction(async (tx) => {
     for (const { entry, der } of work) {
       // History must be complete, so expired certificates are recorded too.
       const allowExpired = entry.status !== 'V' || entry.notAfter.getTime() < now.getTime();
-      const added = store.add(der, now, { allowExpired });
+      const added = await tx.add(der, now, { allowExpired });
       if (added.outcome === 'refused') {
         report.refused.push({ serial: entry.serial, message: added.message });
         continue;
       }
       report[added.outcome === 'added' ? 'added' : 'existing']++;
       if (entry.status !== 'R') continue;
-      const r = store.revoke(entry.serial, entry.reason ?? 'unspecified', entry.revokedAt ?? now, added.record.issuer);
+      const r = await tx.revoke(entry.serial, entry.reason ?? 'unspecified', entry.revokedAt ?? now, added.record.issuer);
       if (r.outcome === 'revoked') report.revoked++;
       else if (r.outcome === 'already_revoked') report.alreadyRevoked++;
     }

@@ -1,25 +1,46 @@
-// In-memory view of the issued-certificate store for the hot path: logins never wait on SQLite.
-// Kept current by pulling only the rows changed since the last seen `seq`.
-import type { SqliteStore } from './sqlite-store.js';
+// In-memory view of the issued-certificate store for the hot path: logins never wait on SQLite or
+// PostgreSQL. Kept current by pulling only the rows changed since the last seen `seq`, when the
+// store's change token moves (SQLite: polled data_version; PostgreSQL: NOTIFY and reconnects). If
+// the store cannot be reached the snapshot simply stays as it is: logins go on from memory.
+import type { ChangeSet } from './store.js';
 import { CERT_STATUSES, type CertRecord, type CertStatus } from './types.js';
+
+/** What the snapshot needs from a store (CertStore provides it). */
+export interface SnapshotSource {
+  changesSince(seq: number): Promise<ChangeSet>;
+  changeToken(): string;
+  onChange(listener: () => void): () => void;
+}
+
+/** A certificate the snapshot already held whose status a refresh changed (e.g. valid → revoked). */
+export interface StatusChange {
+  record: CertRecord;
+  previous: CertStatus;
+}
 
 function key(issuer: string, serial: string): string {
   return `${issuer}\u0000${serial}`;
 }
 
 export class StoreSnapshot {
-  private readonly store: SqliteStore;
   private readonly byKey = new Map<string, CertRecord>();
+  private readonly statusListeners = new Set<(changes: StatusChange[]) => void>();
   private readonly currentByMember = new Map<string, CertRecord>();
   private readonly statusCounts: Record<CertStatus, number>;
-  private seq = 0;
-  private seenDataVersion = -1;
-  private seenLocalWrites = -1;
+  private appliedSeq = 0;
+  private seenToken: string | undefined;
+  private inFlight: Promise<number> | undefined;
+  private again: Promise<number> | undefined;
+  private lastSync: Date | null = null;
+  private readonly now: () => Date;
 
-  constructor(store: SqliteStore) {
-    this.store = store;
+  /** Empty until the first refresh() resolves. */
+  constructor(
+    readonly source: SnapshotSource,
+    opts: { now?: () => Date } = {},
+  ) {
+    this.now = opts.now ?? (() => new Date());
     this.statusCounts = Object.fromEntries(CERT_STATUSES.map((s) => [s, 0])) as Record<CertStatus, number>;
-    this.refresh();
   }
 
   /** serial must be in normalised form (as certFacts gives it). */
@@ -32,22 +53,24 @@ export class StoreSnapshot {
     return this.currentByMember.get(member.toLowerCase());
   }
 
-  refresh(): number {
-    const dv = this.store.dataVersion();
-    const lw = this.store.localWriteCount();
-    if (dv === this.seenDataVersion && lw === this.seenLocalWrites) return 0;
-    // Recorded before reading: a commit racing with the read is picked up by the next refresh.
-    this.seenDataVersion = dv;
-    this.seenLocalWrites = lw;
-    const changes = this.store.changesSince(this.seq);
-    if (changes.seq < this.seq) {
-      // The file went back in time (restored from a backup): start again from nothing.
-      this.clear();
-      return this.refresh();
+  /**
+   * Brings the snapshot up to date; resolves to the number of rows applied. Calls made while one
+   * runs are folded into a single follow-up run, so a burst of notifications costs two pulls.
+   */
+  refresh(): Promise<number> {
+    if (this.inFlight) {
+      this.again ??= this.inFlight
+        .catch(() => 0)
+        .then(() => {
+          this.again = undefined;
+          return this.refresh();
+        });
+      return this.again;
     }
-    for (const r of changes.rows) this.apply(r);
-    this.seq = changes.seq;
-    return changes.rows.length;
+    this.inFlight = this.pull().finally(() => {
+      this.inFlight = undefined;
+    });
+    return this.inFlight;
   }
 
   counts(): Record<CertStatus, number> {
@@ -58,13 +81,59 @@ export class StoreSnapshot {
     return this.byKey.size;
   }
 
+  /** The store seq the snapshot has applied up to. */
+  get seq(): number {
+    return this.appliedSeq;
+  }
+
+  /** When a refresh last completed (it was in step with the store then); null before the first. */
+  get syncedAt(): Date | null {
+    return this.lastSync;
+  }
+
+  private async pull(): Promise<number> {
+    // Read before the changes: a commit racing with the read moves it again, so it is not missed.
+    const token = this.source.changeToken();
+    if (token === this.seenToken) {
+      this.lastSync = this.now();
+      return 0;
+    }
+    const changes = await this.source.changesSince(this.appliedSeq);
+    if (changes.seq < this.appliedSeq) {
+      // The store went back in time (restored from a backup): start again from nothing.
+      this.clear();
+      return this.pull();
+    }
+    const changed: StatusChange[] = [];
+    for (const r of changes.rows) {
+      const previous = this.byKey.get(key(r.issuer, r.serial))?.status;
+      this.apply(r);
+      if (previous !== undefined && previous !== r.status) changed.push({ record: r, previous });
+    }
+    this.appliedSeq = changes.seq;
+    // Recorded only now: a failed pull leaves the token unseen, so the next poll tries again.
+    this.seenToken = token;
+    this.lastSync = this.now();
+    if (changed.length > 0) for (const l of this.statusListeners) l(changed);
+    return changes.rows.length;
+  }
+
+  /**
+   * Called after each refresh that changed the status of certificates already known (revoked,
+   * superseded, ...), whoever made the change: this gateway, the CLI, another gateway. Not called
+   * for the rows of the first load. The listener must not throw. Returns unsubscribe.
+   */
+  onStatusChange(listener: (changes: StatusChange[]) => void): () => void {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
+  }
+
   private clear(): void {
     this.byKey.clear();
     this.currentByMember.clear();
     for (const s of CERT_STATUSES) this.statusCounts[s] = 0;
-    this.seq = 0;
-    this.seenDataVersion = -1;
-    this.seenLocalWrites = -1;
+    this.appliedSeq = 0;
+    this.seenToken = undefined;
   }
 
   private apply(r: CertRecord): void {
@@ -86,19 +155,20 @@ export class StoreSnapshot {
   }
 }
 
-/** Refreshes the snapshot every intervalMs without keeping the process alive; returns stop. */
-export function startSnapshotRefresher(
-  snapshot: StoreSnapshot,
-  intervalMs: number,
-  onError: (err: unknown) => void,
-): () => void {
-  const timer = setInterval(() => {
-    try {
-      snapshot.refresh();
-    } catch (err) {
-      onError(err);
-    }
-  }, intervalMs);
+/**
+ * Keeps the snapshot current: a poll every intervalMs (cheap: it compares change tokens) and an
+ * immediate refresh whenever the store reports a change. Timers do not keep the process alive.
+ * Returns stop.
+ */
+export function startSnapshotRefresher(snapshot: StoreSnapshot, intervalMs: number, onError: (err: unknown) => void): () => void {
+  const run = () => {
+    snapshot.refresh().catch(onError);
+  };
+  const timer = setInterval(run, intervalMs);
   timer.unref();
-  return () => clearInterval(timer);
+  const unsubscribe = snapshot.source.onChange(run);
+  return () => {
+    clearInterval(timer);
+    unsubscribe();
+  };
 }

@@ -1,7 +1,9 @@
 import type { CertRecord } from '../store/types.js';
-import type { ChainVerifier } from './chain.js';
+import type { ChainVerifier, ParsedCert } from './chain.js';
+import type { RevocationOutcome } from '../revocation/revocation-checker.js';
 import { parseOuterIdentity, sameIdentity } from './identity.js';
 import { type Decision, reject } from './reasons.js';
+import { type Standing, standingRefusal, storeStanding } from './standing.js';
 
 /** What the decision needs from the issued-certificate store: an in-memory lookup. */
 export interface MembershipSource {
@@ -16,15 +18,24 @@ export interface DecideInput {
   now: Date;
 }
 
+/** Revocation beyond the store (src/revocation/, RevocationService); check() is null when none is configured. */
+export interface RevocationStep {
+  check(path: readonly ParsedCert[], anchor: ParsedCert, now: Date): Promise<RevocationOutcome> | null;
+  /** The store revoked this certificate: nothing cached may say otherwise. */
+  forget(issuerCert: ParsedCert, serial: string): void;
+}
+
 export interface VerifierDeps {
   chains: ChainVerifier;
   store: MembershipSource;
   realms: string[];
+  revocation?: RevocationStep | undefined;
 }
 
 /**
  * The one decision pipeline: RADIUS logins, `certgate check` and every later caller use it and get
- * the same reasons. Order: chain (cached) → time → usage → membership (store) → identity.
+ * the same reasons. Order: chain (cached) → time → usage → membership (store) → identity →
+ * revocation (answer cache → CRL → OCSP, every certificate below the anchor; decide() only).
  */
 export class Verifier {
   private readonly realms: Set<string>;
@@ -34,7 +45,31 @@ export class Verifier {
   }
 
   async decide(input: DecideInput): Promise<Decision> {
-    return this.decideSync(input);
+    const d = this.decideSync(input);
+    const revocation = this.deps.revocation;
+    if (!revocation || (d.result !== 'accept' && d.reason !== 'revoked_store')) return d;
+    // The chain is cached by ChainVerifier: this is a lookup, not a second verification.
+    const built = this.deps.chains.verify(input.chain);
+    if (!built.ok) return d;
+    if (d.result !== 'accept') {
+      revocation.forget(built.path[1] ?? built.anchor, built.path[0]!.facts.serial);
+      return d;
+    }
+    // Last step: CRLs and OCSP for every certificate below the anchor (the store has spoken).
+    const pending = revocation.check(built.path, built.anchor, input.now);
+    if (!pending) return d;
+    const r = await pending;
+    if (!r.reject) return { ...d, revocation: { facts: r.facts } };
+    return { ...reject(r.reject.reason, { member: d.member, serial: d.serial, issuer: d.issuer, detail: r.reject.detail }), revocation: { facts: r.facts } };
+  }
+
+  /**
+   * Membership and revocation of one certificate: the step decide() runs after the chain checks,
+   * and all the OCSP responder runs (it has only issuer and serial). `now` is for time-dependent
+   * revocation sources.
+   */
+  standing(issuer: string, serial: string, fingerprint: string | null, _now: Date): Standing {
+    return storeStanding(this.deps.store, issuer, serial, fingerprint);
   }
 
   decideSync({ chain, outerIdentity, now }: DecideInput): Decision {
@@ -56,16 +91,9 @@ export class Verifier {
     if (!leaf.clientAuth) return reject('bad_eku', { ...facts, detail: 'no clientAuth extended key usage' });
     if (!leaf.facts.member) return reject('no_member', { ...facts, detail: 'no rfc822Name or emailAddress in the certificate' });
 
-    const record = this.deps.store.lookup(leaf.facts.issuer, leaf.facts.serial);
-    if (!record || record.fingerprint !== leaf.facts.fingerprint) {
-      return reject('not_issued', { ...facts, detail: record ? 'a different certificate with this serial is recorded' : 'not in the issued-certificate store' });
-    }
-    if (record.status === 'revoked') {
-      return reject('revoked_store', { ...facts, member: record.member, detail: `revoked (${record.revocationReason ?? 'unspecified'}) at ${record.revokedAt?.toISOString() ?? '?'}` });
-    }
-    if (record.status === 'superseded') {
-      return reject('superseded', { ...facts, member: record.member, detail: `replaced by certificate ${record.supersededBy ?? '?'}` });
-    }
+    const standing = this.standing(leaf.facts.issuer, leaf.facts.serial, leaf.facts.fingerprint, now);
+    if (standing.status !== 'current') return standingRefusal(standing, facts)!;
+    const record = standing.record;
 
     if (outerIdentity !== null) {
       const id = parseOuterIdentity(outerIdentity);

@@ -59,7 +59,7 @@ describe('configuration', () => {
     expect(c.radius.clients[1]).toMatchObject({ network: { prefix: 128, family: 6 }, requireMessageAuthenticator: false });
     expect(c.radius.clients[1]!.secret.toString()).toBe('s3cret');
     expect(c.tls).toMatchObject({ certificate: join(dir, 'server.pem'), trustAnchors: [join(dir, 'ca.pem')], minVersion: '1.2' });
-    expect(c.eap).toEqual({ fragmentSize: 1024, maxMessageBytes: 65536, maxRounds: 50, idleTimeoutSeconds: 30, maxConversations: 20000 });
+    expect(c.eap).toEqual({ fragmentSize: 1024, maxMessageBytes: 65536, maxRounds: 50, idleTimeoutSeconds: 30, maxConversations: 20000, maxConversationsPerClient: 10000, maxConversationsPerStation: 4, maxHandshakes: 2000 });
     expect(c.identity.realms).toEqual(['jaist.ac.jp']);
     expect(c.store.path).toBe(join(dir, 'data/certgate.db'));
   });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importOpensslIndex, parseOpensslIndex } from '../../src/store/openssl-index.js';
-import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { SqliteCertStore } from '../../src/store/sqlite-adapter.js';
 import { makeMiniPki, type MiniPki } from '../helpers/mini-pki.js';
 
 const DAY = 86_400_000;
@@ -56,7 +56,7 @@ describe('parseOpensslIndex', () => {
 describe('importOpensslIndex', () => {
   let dir: string;
   let pki: MiniPki;
-  let store: SqliteStore;
+  let store: SqliteCertStore;
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'certgate-index-'));
@@ -74,24 +74,24 @@ describe('importOpensslIndex', () => {
     // One certificate file went missing, and one was stored under a lowercase name.
     rmSync(join(pki.newCertsDir, '2001.pem'));
     renameSync(join(pki.newCertsDir, '20AB.pem'), join(pki.newCertsDir, '20ab.pem'));
-    store = SqliteStore.open(join(dir, 'store.sqlite'));
+    store = SqliteCertStore.open(join(dir, 'store.sqlite'));
   }, 60_000);
-  afterAll(() => {
-    store.close();
+  afterAll(async () => {
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('imports the CA history, revocations included', () => {
+  it('imports the CA history, revocations included', async () => {
     const text = readFileSync(pki.indexPath, 'utf8');
     expect(text).toMatch(/^E\t.*\t2000\t/m);
-    const report = importOpensslIndex(store, text + 'garbage line\n', pki.newCertsDir, NOW);
+    const report = await importOpensslIndex(store, text + 'garbage line\n', pki.newCertsDir, NOW);
     expect(report).toMatchObject({ entries: 7, added: 5, existing: 0, revoked: 2, alreadyRevoked: 0, missing: ['2001'] });
     expect(report.refused).toHaveLength(1);
     expect(report.refused[0]).toMatchObject({ serial: '2002' });
     expect(report.refused[0]!.message).toMatch(/no member identity/);
     expect(report.errors).toEqual([{ line: 8, message: expect.stringMatching(/6 tab-separated fields/) }]);
 
-    const bySerial = new Map(store.list().map((r) => [r.serial, r]));
+    const bySerial = new Map((await store.list()).map((r) => [r.serial, r]));
     expect(bySerial.get('80')).toMatchObject({ status: 'revoked', revocationReason: 'keyCompromise', member: 'bob@jaist.ac.jp' });
     // Revocation time comes from the index (second precision), not from `now`.
     const revokedAt = bySerial.get('80')!.revokedAt!;
@@ -105,13 +105,13 @@ describe('importOpensslIndex', () => {
     expect(bySerial.get('20AB')?.member).toBe('erin@jaist.ac.jp');
   });
 
-  it('is idempotent', () => {
-    const report = importOpensslIndex(store, readFileSync(pki.indexPath, 'utf8'), pki.newCertsDir, NOW);
+  it('is idempotent', async () => {
+    const report = await importOpensslIndex(store, readFileSync(pki.indexPath, 'utf8'), pki.newCertsDir, NOW);
     expect(report).toMatchObject({ added: 0, existing: 5, revoked: 0, alreadyRevoked: 2, missing: ['2001'], errors: [] });
-    expect(store.counts()).toEqual({ valid: 2, superseded: 1, revoked: 2 });
+    expect(await store.counts()).toEqual({ valid: 2, superseded: 1, revoked: 2 });
   });
 
-  it('throws when the certificates folder cannot be read', () => {
-    expect(() => importOpensslIndex(store, '', join(dir, 'nope'), NOW)).toThrow(/ENOENT/);
+  it('throws when the certificates folder cannot be read', async () => {
+    await expect(importOpensslIndex(store, '', join(dir, 'nope'), NOW)).rejects.toThrow(/ENOENT/);
   });
 });

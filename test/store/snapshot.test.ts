@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { SqliteCertStore } from '../../src/store/sqlite-adapter.js';
 import { StoreSnapshot, startSnapshotRefresher } from '../../src/store/snapshot.js';
 import { certFacts } from '../../src/verify/cert-facts.js';
 import { makeMiniPki, type Issued } from '../helpers/mini-pki.js';
@@ -15,13 +15,13 @@ let dir: string;
 let old: Issued, renewal: Issued, bob: Issued;
 let issuer: string;
 let n = 0;
-const open: SqliteStore[] = [];
+const open: SqliteCertStore[] = [];
 
-function pair(): { gateway: SqliteStore; cli: SqliteStore } {
+function pair(): { gateway: SqliteCertStore; cli: SqliteCertStore } {
   const path = join(dir, `s${++n}.sqlite`);
-  const gateway = SqliteStore.open(path);
+  const gateway = SqliteCertStore.open(path);
   // A second connection to the same file stands in for `certgate store` in another process.
-  const cli = SqliteStore.open(path);
+  const cli = SqliteCertStore.open(path);
   open.push(gateway, cli);
   return { gateway, cli };
 }
@@ -34,17 +34,19 @@ beforeAll(() => {
   bob = pki.issue({ serial: '80', email: 'bob@jaist.ac.jp' });
   issuer = certFacts(old.der).issuer;
 }, 30_000);
-afterEach(() => {
-  while (open.length) open.pop()!.close();
+afterEach(async () => {
+  while (open.length) await open.pop()!.close();
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('StoreSnapshot', () => {
-  it('loads everything at construction', () => {
+  it('loads everything at the first refresh', async () => {
     const { gateway } = pair();
-    gateway.add(old.der, NOW);
-    gateway.add(renewal.der, NOW);
+    await gateway.add(old.der, NOW);
+    await gateway.add(renewal.der, NOW);
     const snap = new StoreSnapshot(gateway);
+    expect(snap.size).toBe(0);
+    expect(await snap.refresh()).toBe(2);
     expect(snap.size).toBe(2);
     expect(snap.lookup(issuer, '0A')?.status).toBe('superseded');
     expect(snap.current('alice@jaist.ac.jp')?.serial).toBe('0B');
@@ -53,46 +55,46 @@ describe('StoreSnapshot', () => {
     expect(snap.lookup(issuer, '99')).toBeUndefined();
   });
 
-  it('sees a change committed through another connection after refresh()', () => {
+  it('sees a change committed through another connection after refresh()', async () => {
     const { gateway, cli } = pair();
     const snap = new StoreSnapshot(gateway);
-    expect(snap.refresh()).toBe(0);
+    expect(await snap.refresh()).toBe(0);
 
-    cli.add(old.der, NOW);
+    await cli.add(old.der, NOW);
     expect(snap.lookup(issuer, '0A')).toBeUndefined(); // not before refresh: the hot path never reads SQLite
-    expect(snap.refresh()).toBe(1);
+    expect(await snap.refresh()).toBe(1);
     expect(snap.current('alice@jaist.ac.jp')?.serial).toBe('0A');
 
-    cli.add(renewal.der, NOW);
-    expect(snap.refresh()).toBe(2); // the new row and the one it superseded
+    await cli.add(renewal.der, NOW);
+    expect(await snap.refresh()).toBe(2); // the new row and the one it superseded
     expect(snap.current('alice@jaist.ac.jp')?.serial).toBe('0B');
     expect(snap.lookup(issuer, '0A')).toMatchObject({ status: 'superseded', supersededBy: '0B' });
 
-    cli.revoke('0B', 'keyCompromise', NOW);
-    expect(snap.refresh()).toBe(1);
+    await cli.revoke('0B', 'keyCompromise', NOW);
+    expect(await snap.refresh()).toBe(1);
     expect(snap.lookup(issuer, '0B')?.status).toBe('revoked');
     expect(snap.current('alice@jaist.ac.jp')).toBeUndefined();
     expect(snap.counts()).toEqual({ valid: 0, superseded: 1, revoked: 1 });
-    expect(snap.refresh()).toBe(0);
+    expect(await snap.refresh()).toBe(0);
   });
 
-  it('sees writes made through its own connection', () => {
+  it('sees writes made through its own connection', async () => {
     const { gateway } = pair();
     const snap = new StoreSnapshot(gateway);
-    gateway.add(bob.der, NOW);
-    expect(snap.refresh()).toBe(1);
+    await gateway.add(bob.der, NOW);
+    expect(await snap.refresh()).toBe(1);
     expect(snap.lookup(issuer, '80')?.member).toBe('bob@jaist.ac.jp');
     expect(snap.size).toBe(1);
   });
 
-  it('catches up in one refresh after several writes, applying each row once', () => {
+  it('catches up in one refresh after several writes, applying each row once', async () => {
     const { gateway, cli } = pair();
     const snap = new StoreSnapshot(gateway);
-    cli.add(renewal.der, NOW);
-    cli.add(old.der, NOW);
-    cli.add(bob.der, NOW);
-    cli.revoke('80', 'affiliationChanged', NOW);
-    expect(snap.refresh()).toBe(3);
+    await cli.add(renewal.der, NOW);
+    await cli.add(old.der, NOW);
+    await cli.add(bob.der, NOW);
+    await cli.revoke('80', 'affiliationChanged', NOW);
+    expect(await snap.refresh()).toBe(3);
     expect(snap.counts()).toEqual({ valid: 1, superseded: 1, revoked: 1 });
     expect(snap.current('alice@jaist.ac.jp')?.serial).toBe('0B');
     expect(snap.current('bob@jaist.ac.jp')).toBeUndefined();
@@ -104,7 +106,7 @@ describe('StoreSnapshot', () => {
     const errors: unknown[] = [];
     const stop = startSnapshotRefresher(snap, 10, (e) => errors.push(e));
     try {
-      cli.add(bob.der, NOW);
+      await cli.add(bob.der, NOW);
       const deadline = Date.now() + 2000;
       while (snap.lookup(issuer, '80') === undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
       expect(snap.lookup(issuer, '80')?.status).toBe('valid');
@@ -119,7 +121,7 @@ describe('StoreSnapshot', () => {
     const snap = new StoreSnapshot(gateway);
     const errors: unknown[] = [];
     open.splice(open.indexOf(gateway), 1);
-    gateway.close();
+    await gateway.close();
     const stop = startSnapshotRefresher(snap, 5, (e) => errors.push(e));
     await new Promise((r) => setTimeout(r, 50));
     stop();

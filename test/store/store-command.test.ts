@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeCommand } from '../../src/cli/store-command.js';
-import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { SqliteCertStore } from '../../src/store/sqlite-adapter.js';
 import { makeMiniPki, type Issued, type MiniPki } from '../helpers/mini-pki.js';
 
 const DAY = 86_400_000;
@@ -32,7 +32,7 @@ function cli(dbPath = join(dir, `db${++n}.sqlite`)) {
   const run = (...argv: string[]) => {
     out.length = 0;
     err.length = 0;
-    return storeCommand(argv, { openStore: () => SqliteStore.open(dbPath), out: (l) => out.push(l), err: (l) => err.push(l), now: () => NOW });
+    return storeCommand(argv, { openStore: () => SqliteCertStore.open(dbPath), out: (l) => out.push(l), err: (l) => err.push(l), now: () => NOW });
   };
   return { run, out, err, dbPath };
 }
@@ -124,11 +124,11 @@ describe('certgate store', () => {
     expect(await c.run('import', '--openssl-index', pki.indexPath, '--certs', pki.newCertsDir)).toBe(1);
     expect(c.out[0]).toMatch(/^import: 5 entries, 4 added, 0 existing, 1 revoked, 0 already revoked, 0 missing, 1 refused, 0 malformed lines$/);
     expect(c.err).toEqual([expect.stringMatching(/^refused 0D: no member identity/)]);
-    const store = SqliteStore.open(c.dbPath);
+    const store = SqliteCertStore.open(c.dbPath);
     try {
-      expect(store.list().find((r) => r.serial === '0B')?.status).toBe('revoked');
+      expect((await store.list()).find((r) => r.serial === '0B')?.status).toBe('revoked');
     } finally {
-      store.close();
+      await store.close();
     }
   });
 

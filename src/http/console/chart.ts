@@ -22,7 +22,7 @@ export function loginChart(buckets: readonly MinuteBucket[]): Html {
     const acceptTop = y(b.accept);
     const rejectTop = y(b.accept + b.reject);
     const label = `${hhmm(b.start)} UTC: ${b.accept} accepted, ${b.reject} refused`;
-    return html`<g><title>${label}</title><rect class="hit" x="${fix(x - 1)}" y="${PAD.top}" width="${fix(slot)}" height="${plotH}"/>${
+    return html`<g><title data-minute="${b.start.toISOString()}">${label}</title><rect class="hit" x="${fix(x - 1)}" y="${PAD.top}" width="${fix(slot)}" height="${plotH}"/>${
       b.accept > 0 && html`<rect class="accept" x="${fix(x)}" y="${fix(acceptTop)}" width="${fix(barW)}" height="${fix(PAD.top + plotH - acceptTop)}"/>`
     }${b.reject > 0 && html`<rect class="reject" x="${fix(x)}" y="${fix(rejectTop)}" width="${fix(barW)}" height="${fix(acceptTop - rejectTop)}"/>`}</g>`;
   });
@@ -33,9 +33,9 @@ export function loginChart(buckets: readonly MinuteBucket[]): Html {
   const last = buckets[buckets.length - 1];
   const mid = buckets[Math.floor(buckets.length / 2)];
   const xLabels = [
-    first && html`<text class="axis" x="${PAD.left}" y="${H - 6}">${hhmm(first.start)}</text>`,
-    mid && html`<text class="axis" x="${fix(PAD.left + plotW / 2)}" y="${H - 6}" text-anchor="middle">${hhmm(mid.start)}</text>`,
-    last && html`<text class="axis" x="${W - PAD.right}" y="${H - 6}" text-anchor="end">${hhmm(last.start)} UTC</text>`,
+    first && html`<text class="axis" x="${PAD.left}" y="${H - 6}" data-minute="${first.start.toISOString()}">${hhmm(first.start)}</text>`,
+    mid && html`<text class="axis" x="${fix(PAD.left + plotW / 2)}" y="${H - 6}" text-anchor="middle" data-minute="${mid.start.toISOString()}">${hhmm(mid.start)}</text>`,
+    last && html`<text class="axis" x="${W - PAD.right}" y="${H - 6}" text-anchor="end" data-minute="${last.start.toISOString()}">${hhmm(last.start)} UTC</text>`,
   ];
   const total = buckets.reduce((n, b) => n + b.accept + b.reject, 0);
   return html`<svg class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-label="${`Logins per minute, last hour: ${total} in all`}" xmlns="http://www.w3.org/2000/svg">${grid}${bars}${xLabels}</svg>`;

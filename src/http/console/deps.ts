@@ -9,6 +9,8 @@ export interface ConsoleStore {
   /** The member's certificates, newest (current) first. */
   byMember(member: string): MaybePromise<CertRecord[]>;
   list(): MaybePromise<CertRecord[]>;
+  /** Every certificate with this serial; when absent the console filters list(). */
+  bySerial?(serial: string): MaybePromise<CertRecord[]>;
   revoke(serial: string, reason: RevocationReason, now: Date, issuer?: string): MaybePromise<RevokeOutcome>;
 }
 
@@ -33,19 +35,25 @@ export interface LiveSessionSource {
   disconnect(id: string, now: Date): Promise<{ ok: boolean; message: string }>;
 }
 
+/** One line each for people; null when that source is not configured. */
+export interface RevocationStatus {
+  crl: string | null;
+  ocsp: string | null;
+}
+
 export interface ConsoleDeps {
   token: Buffer;
   store: ConsoleStore;
   /** Called after a store write so it is in force at once. */
-  changed: () => MaybePromise<void>;
+  changed: () => unknown;
   decisions: DecisionRing;
   now: () => Date;
   /** One structured audit log line (event "audit"). */
   audit: (action: string, fields: Record<string, unknown>) => void;
   /** The listener speaks TLS: cookies get the Secure flag. */
   tls: boolean;
-  /** The /readyz parts: CRL and OCSP health are read from them. */
-  health: () => Record<string, string>;
+  /** CRL and OCSP as configured and as /readyz tells them. */
+  revocation: () => RevocationStatus;
   /** Realms the gateway serves, for the "wrong realm" explanation. */
   realms: readonly string[];
   sessions?: LiveSessionSource | undefined;

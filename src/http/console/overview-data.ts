@@ -2,6 +2,7 @@
 // kept, so nothing to keep in step). Pure functions of their inputs and `now`.
 import type { DecisionRecord } from '../../obs/decision-ring.js';
 import type { CertRecord } from '../../store/types.js';
+import type { RevocationStatus } from './deps.js';
 
 const MINUTE = 60_000;
 export const DAY = 86_400_000;
@@ -49,12 +50,21 @@ export function expiringSoon(records: readonly CertRecord[], now: Date, days = R
     .sort((a, b) => a.notAfter.getTime() - b.notAfter.getTime());
 }
 
-/**
- * CRL and OCSP health as the readiness parts tell it (the revocation work reports there); an empty
- * list means no revocation source is configured.
- */
-export function revocationHealth(parts: Record<string, string>): { name: string; text: string }[] {
-  return Object.entries(parts)
-    .filter(([name]) => /crl|ocsp|revocation/i.test(name))
-    .map(([name, text]) => ({ name, text }));
+export interface SourceHealth {
+  name: 'CRL' | 'OCSP';
+  /** null: not configured. */
+  state: string | null;
+  /** Logins refused in the window because this source said revoked or could not answer. */
+  refused: { reason: string; count: number }[];
+}
+
+const SOURCE_REASONS = { CRL: ['revoked_crl', 'crl_stale'], OCSP: ['revoked_ocsp', 'ocsp_unknown', 'ocsp_unavailable'] } as const;
+
+/** CRL and OCSP: their state as the gateway reports it, and what they refused in the last hour. */
+export function revocationHealth(status: RevocationStatus, top: readonly { reason: string; count: number }[]): SourceHealth[] {
+  return (['CRL', 'OCSP'] as const).map((name) => ({
+    name,
+    state: name === 'CRL' ? status.crl : status.ocsp,
+    refused: top.filter((t) => (SOURCE_REASONS[name] as readonly string[]).includes(t.reason)),
+  }));
 }

@@ -1,7 +1,7 @@
 // Every decision reason, explained for a person at the helpdesk in one sentence built from the
 // facts we have (dates, identities, serials): what happened and what to do.
 import type { DecisionRecord } from '../../obs/decision-ring.js';
-import type { CertRecord, RevocationReason } from '../../store/types.js';
+import { type CertRecord, type RevocationReason, parseReason } from '../../store/types.js';
 
 export type DecisionFacts = Pick<DecisionRecord, 'result' | 'reason' | 'member' | 'serial' | 'issuer' | 'outerIdentity'> & { detail?: string | undefined };
 
@@ -35,8 +35,19 @@ function dayIn(detail: string | undefined): string | null {
   return m ? m[0] : null;
 }
 
+/**
+ * What a CRL or OCSP detail says: the RFC 5280 reason at its end, and whether the serial it names
+ * is a CA certificate's rather than the member's.
+ */
+function revokedFacts(detail: string | undefined, serial: string | null): { words: string | null; ofCa: boolean } {
+  const reason = /\((\w+)\)$/.exec(detail ?? '')?.[1];
+  const parsed = reason ? parseReason(reason) : null;
+  const named = /\(serial ([0-9A-Fa-f]+)\)/.exec(detail ?? '')?.[1];
+  return { words: parsed ? revocationWords(parsed) : null, ofCa: named !== undefined && serial !== null && named.toUpperCase() !== serial.toUpperCase() };
+}
+
 const REVOKED_FIX = 'the member needs a new certificate';
-const NOT_MEMBER_FAULT = "this is not the member's fault: tell the network team";
+const NOT_MEMBER_FAULT = "this is not the member's fault; tell the network team";
 
 export function reasonText(d: DecisionFacts, ctx: ReasonContext): string {
   const record = d.serial === null ? undefined : ctx.records.find((r) => r.serial === d.serial && (d.issuer === null || r.issuer === d.issuer));
@@ -93,9 +104,14 @@ export function reasonText(d: DecisionFacts, ctx: ReasonContext): string {
     case 'eap_protocol':
       return 'the login conversation with the device broke off or broke the protocol: forget the network on the device and connect again';
     case 'revoked_crl':
-      return `the certificate ${serial} is on the CA's revocation list (CRL)${detailDay ? ` since ${detailDay}` : ''}: ${REVOKED_FIX}`;
-    case 'revoked_ocsp':
-      return `the CA's OCSP service says the certificate ${serial} is revoked${detailDay ? ` since ${detailDay}` : ''}: ${REVOKED_FIX}`;
+    case 'revoked_ocsp': {
+      const r = revokedFacts(d.detail, d.serial);
+      if (r.ofCa) return `a CA certificate above the member's certificate has been revoked: ${NOT_MEMBER_FAULT}`;
+      const facts = `${detailDay ? ` since ${detailDay}` : ''}${r.words ? ` (${r.words})` : ''}`;
+      return d.reason === 'revoked_crl'
+        ? `the certificate ${serial} is on the CA's revocation list (CRL)${facts}: ${REVOKED_FIX}`
+        : `the CA's OCSP service says the certificate ${serial} is revoked${facts}: ${REVOKED_FIX}`;
+    }
     case 'ocsp_unknown':
       return `the CA's OCSP service does not know the certificate ${serial}: the CA may not have issued it; ask the certificate team`;
     case 'ocsp_unavailable':
@@ -103,7 +119,11 @@ export function reasonText(d: DecisionFacts, ctx: ReasonContext): string {
     case 'crl_stale':
       return `certgate's copy of the revocation list (CRL) is out of date, and the policy refuses logins then: ${NOT_MEMBER_FAULT}`;
     case 'paced':
-      return 'the device tried to log in too often in a short time and was held back: wait a minute and try again; if it keeps happening, look for a device that retries with a wrong setting';
+      return 'the device was refused too many times in a short while, so certgate holds it back for a few minutes: fix the cause of the earlier refusals first, then try again after a short wait';
+    case 'policy': {
+      const rule = /policy rule (.+)$/.exec(d.detail ?? '')?.[1];
+      return `the certificate is fine, but the network's access policy refuses this login${rule ? ` (rule ${rule})` : ''}: ask the network team whether the member should have access here`;
+    }
     default:
       return `refused for a reason the console cannot explain yet (${d.reason})${d.detail ? `: ${d.detail}` : ''}`;
   }
@@ -130,6 +150,9 @@ export function reasonLabel(reason: string): string {
     revoked_store: 'revoked by an operator',
     revoked_crl: 'revoked (CRL)',
     revoked_ocsp: 'revoked (OCSP)',
+    crl_stale: 'CRL out of date',
+    ocsp_unknown: 'unknown to OCSP',
+    ocsp_unavailable: 'no OCSP answer',
     identity_mismatch: 'wrong identity typed',
     realm: 'identity without our realm',
     not_issued: 'not issued by JAIST',
@@ -137,7 +160,9 @@ export function reasonLabel(reason: string): string {
     tls_failed: 'secure connection not finished',
     eap_method_refused: 'device set to another method',
     no_certificate: 'no certificate sent',
-    paced: 'too many attempts',
+    paced: 'held back after many refusals',
+    policy: 'refused by the access policy',
+    eap_protocol: 'login conversation broke off',
   };
   return labels[reason] ?? reason.replace(/_/g, ' ');
 }

