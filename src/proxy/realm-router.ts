@@ -16,8 +16,8 @@ const MAX_REALM = 253;
 /** Checks an outer identity as a NAI with a routable realm; the realm comes back lowercased. */
 export function checkNai(identity: string): NaiCheck {
   if (identity.length === 0) return { ok: false, realm: null, detail: 'empty outer identity' };
-  // Control characters, spaces and '#'/',' have no place in a NAI and break logs and F-Ticks.
-  if (/[\u0000-\u0020\u007f#,]/.test(identity)) return { ok: false, realm: null, detail: 'outer identity contains spaces or control characters' };
+  // Control characters and spaces have no place in a NAI (RFC 7542 2.2) and would break log lines.
+  if (/[\u0000-\u0020\u007f]/.test(identity)) return { ok: false, realm: null, detail: 'outer identity contains spaces or control characters' };
   const at = identity.lastIndexOf('@');
   if (at < 0) return { ok: false, realm: null, detail: 'outer identity has no realm' };
   if (identity.indexOf('@') !== at) return { ok: false, realm: null, detail: "outer identity has more than one '@'" };

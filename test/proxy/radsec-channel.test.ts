@@ -18,14 +18,14 @@ const creds = (serverName: string | undefined) => ({ cert: file('members/alice.p
 
 let closers: (() => unknown)[] = [];
 afterEach(async () => {
-  for (const c of closers) await c();
+  for (const c of closers.reverse()) await c();
   closers = [];
 });
 
 async function radsecServer(): Promise<{ port: number; clientSubjects: string[] }> {
   const clientSubjects: string[] = [];
   const server = tls.createServer({ cert: file('server.pem'), key: file('server.key'), ca: file('ca/ca.pem'), requestCert: true, rejectUnauthorized: true }, (sock) => {
-    clientSubjects.push(sock.getPeerCertificate().subject?.CN ?? '');
+    clientSubjects.push(String(sock.getPeerCertificate().subject?.CN ?? ''));
     const framer = new StreamFramer();
     let writes = Promise.resolve();
     sock.on('data', (chunk: Buffer) => {
