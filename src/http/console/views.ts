@@ -1,6 +1,6 @@
 // Loads what each page shows from the store, the decision ring and the sessions source.
 import type { DecisionRecord } from '../../obs/decision-ring.js';
-import type { CertRecord } from '../../store/types.js';
+import { CERT_STATUSES, type CertRecord, type CertStatus } from '../../store/types.js';
 import type { ConsoleDeps } from './deps.js';
 import { type Html, html } from './html.js';
 import { expiringSoon, loginsPerMinute, revocationHealth, topRejectReasons } from './overview-data.js';
@@ -8,7 +8,6 @@ import type { CertificateView } from './pages/certificate.js';
 import type { MemberView } from './pages/member.js';
 import type { Overview } from './pages/overview.js';
 import { day, revocationWords } from './reason-text.js';
-import { CERT_STATUSES, type CertStatus } from '../../store/types.js';
 
 const DECISIONS_SHOWN = 25;
 const HOUR = 3_600_000;
