@@ -59,7 +59,7 @@ export async function check(config: Config, argv: string[]): Promise<number> {
       if (d.serial) process.stdout.write(`serial:   ${d.serial}\n`);
       if (d.issuer) process.stdout.write(`issuer:   ${d.issuer}\n`);
       if (d.detail) process.stdout.write(`detail:   ${d.detail}\n`);
-      if (d.rule !== undefined) process.stdout.write(`policy:   ${d.rule ? `rule ${describeRule(d.rule)}` : 'no rule matched'}${client === undefined && policy.size > 0 ? ' (no --client given: rules matching on client do not match)' : ''}\n`);
+      if (d.rule !== undefined) process.stdout.write(`policy:   ${d.rule ? `rule ${describeRule(d.rule)}` : 'no rule matched'}${client === undefined && policy.uses('client') ? ' (no --client given: rules matching on client do not match)' : ''}\n`);
       if (d.result === 'accept') {
         // What the Access-Accept would carry besides EAP-Success, the MPPE keys and the session token.
         for (const line of [`User-Name = "${d.member}"`, ...describeReply(d.reply ?? {})]) process.stdout.write(`reply:    ${line}\n`);

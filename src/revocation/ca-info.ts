@@ -1,7 +1,7 @@
 // What revocation needs to know about an issuing CA certificate, computed once per certificate:
 // its key (to verify CRLs and OCSP responses), the OCSP CertID hashes, and a stable id.
 import { type KeyObject, X509Certificate, createHash } from 'node:crypto';
-import { TAG, children, content, expect, readTlv, whole } from './der.js';
+import { TAG, children, content, expect, whole } from './der.js';
 import { x509 } from '../verify/cert-facts.js';
 
 export interface CaInfo {
@@ -76,13 +76,3 @@ export function ocspUrls(cert: X509Certificate): string[] {
     .map((l) => /^OCSP - URI:(\S+)$/.exec(l.trim())?.[1])
     .filter((u): u is string => u !== undefined && /^https?:\/\//i.test(u));
 }
-
-/** Reads the first TLV of a DER buffer (used to sanity-check inputs before deeper parsing). */
-export const isDerSequence = (b: Buffer): boolean => {
-  try {
-    const t = readTlv(b, 0);
-    return t.tag === TAG.SEQUENCE && t.end === b.length;
-  } catch {
-    return false;
-  }
-};

@@ -1,7 +1,7 @@
 // CRL decoding (RFC 5280 section 5), pure: bytes in, a ParsedCrl or a CrlError out. The revoked
 // list becomes a Map keyed by the certgate serial form, so a lookup during a login is one hash probe.
 import { createHash } from 'node:crypto';
-import { DerError, TAG, type Tlv, children, content, decodeOid, decodeTime, expect, integerBig, integerHex, readTlv, whole } from './der.js';
+import { DerError, TAG, type Tlv, children, content, decodeOid, decodeTime, decodeTimeMs, expect, integerBig, integerHex, readTlv, whole } from './der.js';
 import type { AlgorithmId } from './signature.js';
 
 export class CrlError extends Error {
@@ -9,9 +9,56 @@ export class CrlError extends Error {
 }
 
 export interface RevokedEntry {
-  revokedAt: Date;
+  /** Epoch milliseconds (a number, not a Date: a big CRL has 100,000 of these). */
+  revokedAt: number;
   /** RFC 5280 CRLReason code, null when the entry has none. */
   reason: number | null;
+}
+
+/**
+ * The revoked serials of one CRL: a Map from serial to an index into two typed arrays, so a
+ * 100,000-entry CRL is 100,000 strings and no per-entry objects (less to build, less to collect).
+ */
+export class RevokedList {
+  private readonly index = new Map<string, number>();
+  private times = new Float64Array(64);
+  private reasons = new Int8Array(64);
+
+  get size(): number {
+    return this.index.size;
+  }
+
+  has(serial: string): boolean {
+    return this.index.has(serial);
+  }
+
+  get(serial: string): RevokedEntry | undefined {
+    const i = this.index.get(serial);
+    if (i === undefined) return undefined;
+    const r = this.reasons[i]!;
+    return { revokedAt: this.times[i]!, reason: r < 0 ? null : r };
+  }
+
+  serials(): IterableIterator<string> {
+    return this.index.keys();
+  }
+
+  /** A serial listed twice keeps its first entry. */
+  add(serial: string, revokedAt: number, reason: number | null): void {
+    if (this.index.has(serial)) return;
+    const i = this.index.size;
+    if (i === this.times.length) {
+      const t = new Float64Array(i * 2);
+      t.set(this.times);
+      this.times = t;
+      const r = new Int8Array(i * 2);
+      r.set(this.reasons);
+      this.reasons = r;
+    }
+    this.times[i] = revokedAt;
+    this.reasons[i] = reason ?? -1;
+    this.index.set(serial, i);
+  }
 }
 
 export interface ParsedCrl {
@@ -21,7 +68,7 @@ export interface ParsedCrl {
   nextUpdate: Date | null;
   /** CRL Number extension; null on a CRL without one (then thisUpdate orders them). */
   number: bigint | null;
-  revoked: Map<string, RevokedEntry>;
+  revoked: RevokedList;
   /** The bytes the signature covers, the algorithm and the signature. */
   tbs: Buffer;
   algorithm: AlgorithmId;
@@ -102,7 +149,7 @@ function parseDer(der: Buffer): ParsedCrl {
   const thisUpdate = decodeTime(der, thisT);
   off = thisT.end;
   let nextUpdate: Date | null = null;
-  const revoked = new Map<string, RevokedEntry>();
+  const revoked = new RevokedList();
   let number: bigint | null = null;
   while (off < tbsT.end) {
     t = readTlv(der, off, tbsT.end);
@@ -146,29 +193,44 @@ function intContent(value: Buffer): bigint {
   return v;
 }
 
-function readRevoked(der: Buffer, list: Tlv, out: Map<string, RevokedEntry>): void {
+// Entry extension OIDs as their DER content bytes: compared in place, no decoding per entry.
+const ENTRY_OID = { reasonCode: [0x55, 0x1d, 0x15], invalidityDate: [0x55, 0x1d, 0x18], certificateIssuer: [0x55, 0x1d, 0x1d] } as const;
+const oidIs = (der: Uint8Array, t: Tlv, oid: readonly number[]) =>
+  t.end - t.contentStart === oid.length && oid.every((b, i) => der[t.contentStart + i] === b);
+
+function readRevoked(der: Buffer, list: Tlv, out: RevokedList): void {
   for (let off = list.contentStart; off < list.end; ) {
     const entry = readTlv(der, off, list.end);
     off = entry.end;
     if (entry.tag !== TAG.SEQUENCE) throw new CrlError('revoked entry is not a SEQUENCE');
     const serialT = expect(der, entry.contentStart, TAG.INTEGER, 'userCertificate', entry.end);
     const dateT = readTlv(der, serialT.end, entry.end);
-    const revokedAt = decodeTime(der, dateT);
+    const revokedAt = decodeTimeMs(der, dateT);
     let reason: number | null = null;
     if (dateT.end < entry.end) {
       const exts = expect(der, dateT.end, TAG.SEQUENCE, 'crlEntryExtensions', entry.end);
-      for (const ext of children(der, exts)) {
-        const e = extension(der, ext);
-        if (e.oid === OID.reasonCode) {
-          const r = expect(e.value, 0, TAG.ENUMERATED, 'reasonCode');
-          reason = Number(integerBig(content(e.value, r)));
-        } else if (e.oid === OID.certificateIssuer) throw new CrlError('indirect CRLs (certificateIssuer entries) are not supported');
-        else if (e.critical && e.oid !== OID.invalidityDate) throw new CrlError(`unsupported critical CRL entry extension ${e.oid}`);
+      for (let eo = exts.contentStart; eo < exts.end; ) {
+        const ext = expect(der, eo, TAG.SEQUENCE, 'Extension', exts.end);
+        eo = ext.end;
+        const oidT = expect(der, ext.contentStart, TAG.OID, 'extnID', ext.end);
+        let next = readTlv(der, oidT.end, ext.end);
+        let critical = false;
+        if (next.tag === 0x01) {
+          critical = der[next.contentStart] !== 0;
+          next = readTlv(der, next.end, ext.end);
+        }
+        if (next.tag !== TAG.OCTET_STRING) throw new CrlError('CRL entry extension without value');
+        if (oidIs(der, oidT, ENTRY_OID.reasonCode)) {
+          const r = expect(der, next.contentStart, TAG.ENUMERATED, 'reasonCode', next.end);
+          if (r.end - r.contentStart !== 1) throw new CrlError('reasonCode out of range');
+          reason = der[r.contentStart]!;
+        } else if (oidIs(der, oidT, ENTRY_OID.certificateIssuer)) throw new CrlError('indirect CRLs (certificateIssuer entries) are not supported');
+        else if (critical && !oidIs(der, oidT, ENTRY_OID.invalidityDate)) throw new CrlError(`unsupported critical CRL entry extension ${decodeOid(content(der, oidT))}`);
       }
     }
     // removeFromCRL appears only in delta CRLs; in a full CRL it means "not revoked".
     if (reason === REMOVE_FROM_CRL) continue;
-    out.set(integerHex(content(der, serialT)), { revokedAt, reason });
+    out.add(integerHex(der, serialT.contentStart, serialT.end), revokedAt, reason);
   }
 }
 

@@ -3,7 +3,7 @@
 // (CRL Number, then thisUpdate). Replacing is one Map.set of an immutable LoadedCrl: a login sees
 // the old CRL or the new one, never half of either. Time is passed in.
 import type { CaInfo } from './ca-info.js';
-import { CrlError, type ParsedCrl, type RevokedEntry, parseCrl } from './crl-codec.js';
+import { CrlError, type ParsedCrl, type RevokedList, parseCrl } from './crl-codec.js';
 import { verifySignature } from './signature.js';
 
 export interface LoadedCrl {
@@ -13,7 +13,7 @@ export interface LoadedCrl {
   thisUpdate: Date;
   nextUpdate: Date | null;
   number: bigint | null;
-  revoked: ReadonlyMap<string, RevokedEntry>;
+  revoked: RevokedList;
   digest: string;
   loadedAt: Date;
 }

@@ -89,25 +89,44 @@ export function decodeOid(bytes: Uint8Array): string {
   return parts.join('.');
 }
 
-/** UTCTime or GeneralizedTime in the forms RFC 5280 allows (YY/YYYYMMDDHHMMSSZ). */
-export function decodeTime(buf: Uint8Array, t: Tlv): Date {
-  const s = Buffer.from(buf.subarray(t.contentStart, t.end)).toString('latin1');
-  let m: RegExpExecArray | null;
+/** UTCTime or GeneralizedTime in the forms RFC 5280 allows (YY/YYYYMMDDHHMMSSZ), as epoch ms. */
+export function decodeTimeMs(buf: Uint8Array, t: Tlv): number {
+  const s = t.contentStart;
+  const len = t.end - s;
+  // Digits read straight from the bytes: a CRL holds one time per entry, and there may be 100,000.
+  const d = (i: number): number => {
+    const c = buf[s + i]! - 0x30;
+    if (c < 0 || c > 9) throw new DerError('not a DER time: non-digit');
+    return c;
+  };
+  const two = (i: number) => d(i) * 10 + d(i + 1);
   let year: number;
-  if (t.tag === TAG.UTC_TIME && (m = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(s))) {
-    const yy = Number(m[1]);
+  let o: number;
+  if (t.tag === TAG.UTC_TIME && len === 13) {
+    const yy = two(0);
     year = yy < 50 ? 2000 + yy : 1900 + yy;
-  } else if (t.tag === TAG.GENERALIZED_TIME && (m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.\d+)?Z$/.exec(s))) {
-    year = Number(m[1]);
-  } else throw new DerError(`not a DER time: ${JSON.stringify(s)}`);
-  return new Date(Date.UTC(year, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])));
+    o = 2;
+  } else if (t.tag === TAG.GENERALIZED_TIME && len >= 15) {
+    year = two(0) * 100 + two(2);
+    o = 4;
+  } else throw new DerError(`not a DER time (tag 0x${t.tag.toString(16)}, ${len} bytes)`);
+  if (buf[t.end - 1] !== 0x5a) throw new DerError('not a DER time: must end in Z');
+  if (t.tag === TAG.GENERALIZED_TIME && len > 15 && buf[s + 14] !== 0x2e) throw new DerError('not a DER time: bad fraction');
+  return Date.UTC(year, two(o) - 1, two(o + 2), two(o + 4), two(o + 6), two(o + 8));
 }
 
+export const decodeTime = (buf: Uint8Array, t: Tlv): Date => new Date(decodeTimeMs(buf, t));
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).toUpperCase().padStart(2, '0'));
+
 /** An INTEGER's content as the certgate serial form: uppercase hex, minimal bytes (as cert-facts). */
-export function integerHex(bytes: Uint8Array): string {
-  let i = 0;
-  while (i < bytes.length - 1 && bytes[i] === 0) i++;
-  return Buffer.from(bytes.subarray(i)).toString('hex').toUpperCase() || '00';
+export function integerHex(bytes: Uint8Array, start = 0, end = bytes.length): string {
+  let i = start;
+  while (i < end - 1 && bytes[i] === 0) i++;
+  if (i >= end) return '00';
+  let out = '';
+  for (; i < end; i++) out += HEX[bytes[i]!]!;
+  return out;
 }
 
 export function integerBig(bytes: Uint8Array): bigint {

@@ -66,11 +66,14 @@ export class RevocationCache {
     this.lru.delete(key(issuerId, serial));
   }
 
-  /** A new CRL for this issuer lists these serials: cached answers that say otherwise go. */
-  dropListed(issuerId: string, revoked: ReadonlyMap<string, unknown>): number {
+  /**
+   * A new CRL for this issuer is in force: it now answers for the issuer's certificates, so cached
+   * answers that are not "revoked" go (a revocation the CRL does not list yet still wins).
+   */
+  dropForNewCrl(issuerId: string): number {
     let n = 0;
     for (const [k, e] of this.lru.entries()) {
-      if (e.issuer.id === issuerId && e.answer.status !== 'revoked' && revoked.has(e.serial)) {
+      if (e.issuer.id === issuerId && e.answer.status !== 'revoked') {
         this.lru.delete(k);
         n++;
       }

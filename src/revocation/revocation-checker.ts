@@ -170,7 +170,7 @@ export class RevocationChecker {
     this.deps.metrics?.checks.inc({ source: 'crl', result: fact.status });
     if (!entry) return { fact, reject: null };
     const reason = reasonName(entry.reason);
-    fact.revokedAt = entry.revokedAt.toISOString();
+    fact.revokedAt = new Date(entry.revokedAt).toISOString();
     if (reason) fact.revocationReason = reason;
     return {
       fact,

@@ -136,7 +136,7 @@ class Runtime {
     }
     if (r.outcome === 'installed') {
       const crl = r.crl;
-      const dropped = this.cache.dropListed(crl.issuer.id, crl.revoked);
+      const dropped = this.cache.dropForNewCrl(crl.issuer.id);
       m?.cacheSize.set(this.cache.size);
       if (crl.nextUpdate) m?.crlNextUpdate.set({ issuer: crl.issuer.label }, crl.nextUpdate.getTime() / 1000);
       if (crl.number !== null) m?.crlNumber.set({ issuer: crl.issuer.label }, Number(crl.number));

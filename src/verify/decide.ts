@@ -20,6 +20,8 @@ export interface DecideInput {
 
 /** Revocation beyond the store (src/revocation/, RevocationService); check() is null when none is configured. */
 export interface RevocationStep {
+  /** False while no revocation is configured (the step is then skipped without any work). */
+  readonly active?: boolean;
   check(path: readonly ParsedCert[], anchor: ParsedCert, now: Date): Promise<RevocationOutcome> | null;
   /** The store revoked this certificate: nothing cached may say otherwise. */
   forget(issuerCert: ParsedCert, serial: string): void;
@@ -47,7 +49,7 @@ export class Verifier {
   async decide(input: DecideInput): Promise<Decision> {
     const d = this.decideSync(input);
     const revocation = this.deps.revocation;
-    if (!revocation || (d.result !== 'accept' && d.reason !== 'revoked_store')) return d;
+    if (!revocation || revocation.active === false || (d.result !== 'accept' && d.reason !== 'revoked_store')) return d;
     // The chain is cached by ChainVerifier: this is a lookup, not a second verification.
     const built = this.deps.chains.verify(input.chain);
     if (!built.ok) return d;

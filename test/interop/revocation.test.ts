@@ -81,7 +81,6 @@ describe.runIf(run)('revocation with openssl ca, openssl ocsp and eapol_test', (
     const p = people[member]!;
     const r = await eapol({ port: gw.port, identity, caCert: pki.caCert, cert: p.cert, key: p.key, dir, timeoutSeconds: 5 });
     const decision = await gw.waitFor((l) => l.event === 'decision' && l.outerIdentity === identity, since);
-    if (process.env.DEBUG_REVOCATION) console.log(member, decision.reason, decision.detail);
     return { success: r.success, decision, output: r.output };
   }
 

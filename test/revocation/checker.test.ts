@@ -10,7 +10,7 @@ import { OcspClient } from '../../src/revocation/ocsp-client.js';
 import { RevocationCache, expiryOf } from '../../src/revocation/revocation-cache.js';
 import { RevocationChecker } from '../../src/revocation/revocation-checker.js';
 import type { RevocationConfig } from '../../src/revocation/types.js';
-import { NOW, ca, parsed, vector } from './vectors.js';
+import { NOW, ca, otherCa, parsed, vector } from './vectors.js';
 
 const URL_ = 'http://127.0.0.1:9/ocsp';
 
@@ -189,14 +189,20 @@ describe('revocation checker: OCSP and the answer cache', () => {
     expect(await s.checker.refreshDue(nearEnd, 1)).toBe(0);
   });
 
-  it('a new CRL listing a serial drops the cached "good" for it', () => {
+  it('a new CRL for an issuer drops its cached answers, except revocations', () => {
     const cache = new RevocationCache(10);
     const answer = { status: 'good' as const, thisUpdate: NOW, nextUpdate: null, producedAt: NOW, revokedAt: null, reason: null, signer: 'x', nonceEchoed: null };
-    cache.set({ issuer: ca(), serial: '2A', subject: 'm', url: URL_, answer, fetchedAt: NOW.getTime(), expiresAt: NOW.getTime() + 60_000 });
-    cache.set({ issuer: ca(), serial: '2B', subject: 'n', url: URL_, answer, fetchedAt: NOW.getTime(), expiresAt: NOW.getTime() + 60_000 });
-    expect(cache.dropListed(ca().id, new Map([['2A', {}]]))).toBe(1);
+    const entry = (serial: string, status: 'good' | 'revoked' | 'unknown', issuer = ca()) =>
+      cache.set({ issuer, serial, subject: 'm', url: URL_, answer: { ...answer, status }, fetchedAt: NOW.getTime(), expiresAt: NOW.getTime() + 60_000 });
+    entry('2A', 'good');
+    entry('2B', 'unknown');
+    entry('2C', 'revoked');
+    entry('2A', 'good', otherCa());
+    expect(cache.dropForNewCrl(ca().id)).toBe(2);
     expect(cache.get(ca().id, '2A', NOW.getTime())).toBeUndefined();
-    expect(cache.get(ca().id, '2B', NOW.getTime())).toBeDefined();
+    expect(cache.get(ca().id, '2B', NOW.getTime())).toBeUndefined();
+    expect(cache.get(ca().id, '2C', NOW.getTime())).toBeDefined();
+    expect(cache.get(otherCa().id, '2A', NOW.getTime())).toBeDefined();
   });
 
   it('the cache is bounded', () => {

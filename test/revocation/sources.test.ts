@@ -113,6 +113,24 @@ describe('CRL file source', () => {
     expect(svc.readiness(NOW).ready).toBe(true);
   });
 
+  it('SIGHUP: a changed revocation section takes over once loaded; an unchanged one keeps everything', async () => {
+    const a = join(dir, 'reload-a.crl');
+    const b = join(dir, 'reload-b.crl');
+    copyFileSync(fileURLToPath(new URL('./vectors/crl-1.der', import.meta.url)), a);
+    copyFileSync(fileURLToPath(new URL('./vectors/crl-2.pem', import.meta.url)), b);
+    const tls = { trustAnchors: [caFile] } as never;
+    svc = new RevocationService({ revocation: cfg([{ kind: 'file', file: a, issuer: undefined }]), tls }, { log, metrics });
+    await svc.start();
+    expect((await decide()).reject).toBeNull();
+    svc.reconfigure({ revocation: cfg([{ kind: 'file', file: a, issuer: undefined }]), tls });
+    expect((await decide()).reject).toBeNull();
+    svc.reconfigure({ revocation: cfg([{ kind: 'file', file: b, issuer: undefined }]), tls });
+    await until(async () => (await decide()).reject?.reason === 'revoked_crl', 5000);
+    expect(svc.readiness(NOW)!.detail).toContain(b);
+    svc.reconfigure({ revocation: undefined, tls });
+    expect(svc.check([member], anchor, NOW)).toBeNull();
+  });
+
   it('without revocation configured the service is inert', () => {
     const off = new RevocationService({ revocation: undefined, tls: { trustAnchors: [caFile] } as never });
     expect(off.active).toBe(false);
