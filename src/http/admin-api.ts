@@ -64,7 +64,7 @@ async function route(req: http.IncomingMessage, url: URL, deps: AdminDeps): Prom
     const items = deps.decisions.recent((d) => (member ? d.member === member || d.outerIdentity?.toLowerCase() === member : d.serial === s), limit);
     return json(200, { decisions: items });
   }
-  if (path === '/v1/sessions' || path.startsWith('/v1/sessions/')) return handleSessions(req, url, deps.sessions, deps.audit);
+  if (path === '/v1/sessions' || path.startsWith('/v1/sessions/')) return handleSessions(req, url, deps.sessions, deps.audit, () => readBody(req));
   if (/^\/v1\/(certificates|decisions)/.test(path)) return json(405, { error: 'method_not_allowed', message: `${req.method} is not allowed on ${path}` });
   return json(404, { error: 'not_found', message: `no such endpoint: ${path}` });
 }

@@ -65,7 +65,7 @@ export async function handleOcsp(req: http.IncomingMessage, url: URL, deps: Ocsp
     return r;
   }
   // Something that is not a request at all still gets an OCSP answer: malformedRequest.
-  const answer = deps.responder.respond(der ?? Buffer.alloc(0), now);
+  const answer = await deps.responder.respond(der ?? Buffer.alloc(0), now);
   deps.answered(method, answer);
   const headers = headersFor(answer, now);
   if (method === 'get' && headers.etag !== undefined && req.headers['if-none-match'] === headers.etag) {

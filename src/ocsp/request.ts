@@ -9,8 +9,6 @@ export const MAX_REQUESTS = 16;
 
 export interface SingleRequest {
   certId: CertID;
-  /** The CertID as the client encoded it (the cache key). */
-  certIdDer: Buffer;
   hashOid: string;
   nameHash: Buffer;
   keyHash: Buffer;
@@ -43,7 +41,6 @@ export function parseOcspRequest(der: Buffer): ParsedRequest {
     if (serialBytes.length === 0 || serialBytes.length > 20 + 1) return fail('serial number of a CertID is empty or longer than 20 octets');
     requests.push({
       certId: id,
-      certIdDer: Buffer.from(AsnConvert.serialize(id)),
       hashOid: id.hashAlgorithm.algorithm,
       nameHash: Buffer.from(id.issuerNameHash.buffer),
       keyHash: Buffer.from(id.issuerKeyHash.buffer),

@@ -7,7 +7,8 @@
 // Never-issued is `revoked`, not `unknown`: the UPKI CA issues to many universities, so a serial
 // it issued but we did not is someone else's member, and many VPN products treat `unknown` as
 // "let in" (or make that a checkbox). `revoked` is refused by every client.
-import { REASON_CODES } from '../store/types.js';
+import { REASON_CODES, parseReason } from '../store/types.js';
+import type { Decision } from '../verify/reasons.js';
 import type { Standing } from '../verify/standing.js';
 import type { SingleStatus } from './response.js';
 
@@ -19,8 +20,8 @@ export interface OcspStatus {
   nonIssued: boolean;
   /** Changes exactly when the answer would: a cached response with another key is stale. */
   key: string;
-  /** For metrics and logs: good, revoked, superseded, not_issued. */
-  label: 'good' | 'revoked' | 'superseded' | 'not_issued';
+  /** For metrics and logs: good, revoked, superseded, not_issued, unknown. */
+  label: 'good' | 'revoked' | 'superseded' | 'not_issued' | 'unknown';
 }
 
 /** A revocation time after `now` would be refused by clients (it must not follow producedAt). */
@@ -41,5 +42,35 @@ export function ocspStatus(s: Standing, now: Date): OcspStatus {
     }
     case 'not_issued':
       return { status: { kind: 'revoked', at: NEVER_ISSUED_TIME, reason: REASON_CODES.certificateHold }, nonIssued: true, key: 'not_issued', label: 'not_issued' };
+  }
+}
+
+/**
+ * What the full decision (CRLs and upstream OCSP, when `revocation:` is configured) adds for a
+ * certificate the store calls current: revoked on a CRL or by the upstream responder → revoked
+ * (an intermediate revoked → cACompromise at its time); upstream `unknown` → unknown; no usable
+ * answer (responder down, CRL stale, policy fail-closed) → 'tryLater' (RFC 6960 2.3: try again).
+ * null: nothing to add (accepted, or refused for a reason that is not about revocation).
+ */
+export function decisionStatus(d: Decision, now: Date): OcspStatus | 'tryLater' | null {
+  switch (d.reason) {
+    case 'revoked_crl':
+    case 'revoked_ocsp': {
+      const facts = d.revocation?.facts ?? [];
+      const leaf = facts.find((f) => f.status === 'revoked' && f.serial === d.serial);
+      const fact = leaf ?? facts.find((f) => f.status === 'revoked');
+      const name = leaf ? parseReason(leaf.revocationReason ?? 'unspecified') ?? 'unspecified' : 'cACompromise';
+      const when = fact?.revokedAt ? new Date(fact.revokedAt) : now;
+      const at = notAfterNow(Number.isNaN(when.getTime()) ? now : when, now);
+      const reason = REASON_CODES[name];
+      return { status: { kind: 'revoked', at, reason }, nonIssued: false, key: `${d.reason}:${reason}:${at.getTime()}`, label: 'revoked' };
+    }
+    case 'ocsp_unknown':
+      return { status: { kind: 'unknown' }, nonIssued: false, key: 'unknown', label: 'unknown' };
+    case 'ocsp_unavailable':
+    case 'crl_stale':
+      return 'tryLater';
+    default:
+      return null;
   }
 }

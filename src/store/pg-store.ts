@@ -5,15 +5,14 @@
 // cannot be reached, reads and writes fail with StoreUnavailableError (nothing acknowledged) while
 // the gateways keep serving from their in-memory snapshots.
 import pg from 'pg';
-import { type BackoffPolicy } from './pg/backoff.js';
+import type { BackoffPolicy } from './pg/backoff.js';
 import * as certs from './pg/certs.js';
 import { isUnavailable, mapError } from './pg/errors.js';
 import { CHANNEL, PgListener } from './pg/listener.js';
-import { migrate } from './pg/migrations.js';
+import { LOCK_SPACE, LOCK_WRITE, migrate } from './pg/migrations.js';
 import { ticketKeysIn, type TicketKeyPolicy, type TicketKeys, type TicketKeySource } from './pg/ticket-keys.js';
 import { StoreUnavailableError, type AddOptions, type CertStore, type ChangeSet, type StoreConnection, type StoreEvent, type StoreOps } from './store.js';
 import type { AddOutcome, CertRecord, CertStatus, RevocationReason, RevokeOutcome } from './types.js';
-import { LOCK_SPACE, LOCK_WRITE } from './pg/migrations.js';
 
 export interface PgStoreOptions {
   /** postgres://user@host:port/database (postgresql:// too). */
@@ -216,12 +215,19 @@ export class PgStore implements CertStore, TicketKeySource {
       throw mapError(e, this.where);
     }
     let broken: Error | undefined;
+    // pg-pool leaves a checked-out client without an 'error' listener: a connection that dies while
+    // we hold it (database gone mid-write) would otherwise be an uncaught error event.
+    const onError = (err: Error) => {
+      broken = err;
+    };
+    client.on('error', onError);
     try {
       return await fn(client);
     } catch (e) {
       if (isUnavailable(e)) broken = e as Error;
       throw mapError(e, this.where);
     } finally {
+      client.off('error', onError);
       // A connection that failed is destroyed, not handed to the next caller.
       client.release(broken);
     }

@@ -62,6 +62,7 @@ interface CertRow {
   superseded_by: string | null;
   added_at: number;
   seq: number;
+  der?: Buffer;
 }
 
 const COLUMNS =
@@ -84,6 +85,7 @@ function toRecord(r: CertRow): CertRecord {
     supersededBy: r.superseded_by,
     addedAt: new Date(r.added_at),
     seq: r.seq,
+    ...(r.der !== undefined ? { der: r.der } : {}),
   };
 }
 
@@ -139,7 +141,7 @@ export class SqliteStore {
       // Newest first: the current certificate (latest notBefore, then latest added) leads.
       byMember: db.prepare(`SELECT ${COLUMNS} FROM certs WHERE member = ? ORDER BY not_before DESC, id DESC`),
       list: db.prepare(`SELECT ${COLUMNS} FROM certs ORDER BY member, not_before, id`),
-      since: db.prepare(`SELECT ${COLUMNS} FROM certs WHERE seq > ? ORDER BY seq, id`),
+      since: db.prepare(`SELECT ${COLUMNS}, der FROM certs WHERE seq > ? ORDER BY seq, id`),
       counts: db.prepare('SELECT status, count(*) AS n FROM certs GROUP BY status'),
       seq: db.prepare("SELECT value FROM meta WHERE key = 'seq'"),
       bump: db.prepare("UPDATE meta SET value = value + 1 WHERE key = 'seq' RETURNING value"),

@@ -67,6 +67,12 @@ export interface CertRecord {
   addedAt: Date;
   /** Store change sequence number of the last write to this row. */
   seq: number;
+  /**
+   * The certificate itself: present on changesSince rows (the snapshot keeps it, so the OCSP
+   * responder can run the full decision, CRLs included, on a certificate it is only given the
+   * serial of); absent from list/byMember answers.
+   */
+  der?: Buffer;
 }
 
 export type AddOutcome =

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EapServer } from '../../src/eap/eap-server.js';
 import { StoreSnapshot } from '../../src/store/snapshot.js';
-import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { SqliteCertStore } from '../../src/store/sqlite-adapter.js';
 import { ChainVerifier } from '../../src/verify/chain.js';
 import { Verifier } from '../../src/verify/decide.js';
 import { certFacts, parseCertificates } from '../../src/verify/cert-facts.js';
@@ -19,15 +19,16 @@ const settings = { fragmentSize: 1024, maxMessageBytes: 65536, maxRounds: 60, id
 
 describe('session resumption re-runs the decision', () => {
   let pki: TestPki;
-  let store: SqliteStore;
+  let store: SqliteCertStore;
   let snapshot: StoreSnapshot;
   let eap: EapServer;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     pki = makeTestPki();
-    store = SqliteStore.open(join(mkdtempSync(join(tmpdir(), 'certgate-resume-')), 'store.db'));
-    for (const m of ['alice', 'bob', 'carol']) store.add(der(pki.member(m).cert), new Date());
+    store = SqliteCertStore.open(join(mkdtempSync(join(tmpdir(), 'certgate-resume-')), 'store.db'));
+    for (const m of ['alice', 'bob', 'carol']) await store.add(der(pki.member(m).cert), new Date());
     snapshot = new StoreSnapshot(store);
+    await snapshot.refresh();
     const verifier = new Verifier({ chains: new ChainVerifier([readFileSync(pki.caCert)]), store: snapshot, realms: ['jaist.ac.jp'] });
     eap = new EapServer(settings, localHandshakes(pki), (chain, outerIdentity, now) => verifier.decide({ chain, outerIdentity, now }));
   });
@@ -47,8 +48,8 @@ describe('session resumption re-runs the decision', () => {
       expect(second.r.kind === 'accept' && first.r.kind === 'accept' && second.r.summary.rounds).toBeLessThan(first.r.kind === 'accept' ? first.r.summary.rounds : 0);
 
       const serial = certFacts(der(pki.member(member).cert)).serial;
-      expect(store.revoke(serial, 'keyCompromise', new Date())).toMatchObject({ outcome: 'revoked' });
-      snapshot.refresh();
+      expect(await store.revoke(serial, 'keyCompromise', new Date())).toMatchObject({ outcome: 'revoked' });
+      await snapshot.refresh();
       const third = await peerLogin(eap, pki, { member, identity, maxVersion, session: second.session() ?? session });
       expect(third.r).toMatchObject({ kind: 'reject', decision: { reason: 'revoked_store' }, summary: { resumed: true } });
     });

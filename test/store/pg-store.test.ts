@@ -218,6 +218,43 @@ describe.runIf(pgUp)('PostgreSQL store', () => {
       }
     }, 30_000);
 
+    it('acknowledges a write only once committed: one cut in flight is refused and leaves nothing', async () => {
+      proxy.restore();
+      const gateway = store({ url: db.urlVia('127.0.0.1', proxy.port) });
+      await gateway.connect();
+      const pgm = await import('pg');
+      const holder = new pgm.default.Client({ connectionString: db.url });
+      await holder.connect();
+      try {
+        // Another writer holds the store's write lock, so the gateway's revoke waits in its transaction.
+        await holder.query('BEGIN');
+        await holder.query('SELECT pg_advisory_xact_lock($1, $2)', [0x63657274, 2]);
+        const inFlight = gateway.revoke('1002', 'keyCompromise', NOW, issuer).then(
+          (r) => ({ ok: true as const, r }),
+          (e: unknown) => ({ ok: false as const, e }),
+        );
+        await until(async () => (await db.query("SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")).rows[0]!.n > 0, 3000, 'the write to wait for the lock');
+        proxy.cut();
+        const outcome = await inFlight;
+        expect(outcome.ok).toBe(false);
+        expect(!outcome.ok && outcome.e).toBeInstanceOf(StoreUnavailableError);
+        await holder.query('COMMIT');
+        // The server rolled the cut transaction back: the certificate is as it was, nothing half-written.
+        const row = (await db.query<{ status: string; revocation_reason: string | null }>("SELECT status, revocation_reason FROM certgate_certs WHERE serial = '1002'")).rows[0];
+        expect(row).toEqual({ status: 'superseded', revocation_reason: null });
+        // An acknowledged write is in the database, whatever happens to the connection afterwards.
+        proxy.restore();
+        const direct = store();
+        await direct.connect();
+        const ack = await direct.add(carol.der, NOW);
+        expect(ack.outcome).toMatch(/added|exists/);
+        expect((await db.query("SELECT count(*)::int AS n FROM certgate_certs WHERE serial = '3000'")).rows[0]!.n).toBe(1);
+      } finally {
+        await holder.end().catch(() => undefined);
+        proxy.restore();
+      }
+    }, 20_000);
+
     it('reconnects after its backend is terminated by the server (pg_terminate_backend)', async () => {
       const events: StoreEvent[] = [];
       const gateway = store({ follow: true, onEvent: (e) => events.push(e), backoff: { baseMs: 100, maxMs: 400 } });

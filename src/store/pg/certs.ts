@@ -29,6 +29,7 @@ interface CertRow {
   superseded_by: string | null;
   added_at: Date;
   seq: string;
+  der?: Buffer;
 }
 
 const COLUMNS =
@@ -50,11 +51,12 @@ function toRecord(r: CertRow): CertRecord {
     supersededBy: r.superseded_by,
     addedAt: r.added_at,
     seq: Number(r.seq),
+    ...(r.der !== undefined ? { der: r.der } : {}),
   };
 }
 
-async function rows(q: pg.ClientBase | pg.Pool, where: string, params: unknown[]): Promise<CertRow[]> {
-  return (await q.query<CertRow>(`SELECT ${COLUMNS} FROM certgate_certs ${where}`, params)).rows;
+async function rows(q: pg.ClientBase | pg.Pool, where: string, params: unknown[], withDer = false): Promise<CertRow[]> {
+  return (await q.query<CertRow>(`SELECT ${COLUMNS}${withDer ? ', der' : ''} FROM certgate_certs ${where}`, params)).rows;
 }
 
 function errorMessage(e: unknown): string {
@@ -166,7 +168,7 @@ export async function currentSeq(q: pg.ClientBase | pg.Pool): Promise<number> {
 export async function changesSince(client: pg.ClientBase, seq: number): Promise<ChangeSet> {
   await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   try {
-    const changed = await rows(client, 'WHERE seq > $1 ORDER BY seq, id', [seq]);
+    const changed = await rows(client, 'WHERE seq > $1 ORDER BY seq, id', [seq], true);
     const now = await currentSeq(client);
     await client.query('COMMIT');
     return { rows: changed.map(toRecord), seq: now };
