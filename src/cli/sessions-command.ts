@@ -14,6 +14,7 @@ import type { Config } from '../config/load.js';
 import { formatEndpoint } from '../config/endpoint.js';
 import type { DisconnectReport, SessionView } from '../sessions/live-sessions.js';
 import { describeReport } from '../sessions/console-source.js';
+import { table } from './store-command.js';
 
 export const SESSIONS_USAGE = `usage: certgate sessions --config FILE <command> [--url URL]
   list [--member EMAIL] [--json]              live sessions (newest first)
@@ -110,11 +111,11 @@ function apiError(r: { status: number; body: unknown }, deps: SessionsCommandDep
 }
 
 function printTable(sessions: SessionView[], deps: SessionsCommandDeps): void {
+  if (sessions.length === 0) return deps.out('no live sessions');
   const rows = [['ID', 'MEMBER', 'SERIAL', 'NAS', 'ACCT-SESSION-ID', 'CALLING-STATION-ID', 'STARTED', 'UPDATED']];
   const t = (s: string) => s.replace(/\.\d{3}Z$/, 'Z');
   for (const s of sessions) rows.push([s.id, s.member, s.serial, s.nasIdentifier ?? s.nas, s.acctSessionId, s.callingStationId ?? '-', t(s.startedAt), t(s.updatedAt)]);
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  for (const r of rows) deps.out(r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  '));
+  for (const line of table(rows)) deps.out(line);
 }
 
 /**

@@ -56,29 +56,31 @@ export class DisconnectClient {
     const destKey = `${dest.address}|${dest.port}`;
     const id = this.freeIdentifier(destKey);
     if (id === undefined) return { outcome: 'error', attempts: 0, message: `256 Disconnect-Requests already outstanding to ${dest.address}:${dest.port}` };
+    const packet = encodeDisconnectRequest(id, target, secret, now);
+    const key = `${destKey}|${id}`;
+    // Registered before anything is awaited: the limits above count it at once.
+    const done = new Promise<DisconnectOutcome>((resolve) => this.pending.set(key, { packet, secret, dest, attempts: 0, timer: undefined, resolve }));
     let socket: dgram.Socket;
     try {
       socket = await this.socket(isIPv6(dest.address) ? 6 : 4);
     } catch (e) {
-      return { outcome: 'error', attempts: 0, message: `cannot open a UDP socket: ${(e as Error).message}` };
+      this.finish(key, { outcome: 'error', attempts: 0, message: `cannot open a UDP socket: ${(e as Error).message}` });
+      return done;
     }
-    const packet = encodeDisconnectRequest(id, target, secret, now);
-    const key = `${destKey}|${id}`;
-    return new Promise<DisconnectOutcome>((resolve) => {
-      const p: Pending = { packet, secret, dest, attempts: 0, timer: undefined, resolve };
-      this.pending.set(key, p);
-      const attempt = () => {
-        if (p.attempts >= this.settings.attempts) return this.finish(key, { outcome: 'no_answer', attempts: p.attempts });
-        const wait = this.settings.timeoutMs * 2 ** p.attempts;
-        p.attempts++;
-        socket.send(packet, dest.port, dest.address, (err) => {
-          if (err) this.finish(key, { outcome: 'error', attempts: p.attempts, message: err.message });
-        });
-        p.timer = setTimeout(attempt, wait);
-        p.timer.unref();
-      };
-      attempt();
-    });
+    const p = this.pending.get(key);
+    if (!p) return done; // finished meanwhile (closed)
+    const attempt = () => {
+      if (p.attempts >= this.settings.attempts) return this.finish(key, { outcome: 'no_answer', attempts: p.attempts });
+      const wait = this.settings.timeoutMs * 2 ** p.attempts;
+      p.attempts++;
+      socket.send(packet, dest.port, dest.address, (err) => {
+        if (err) this.finish(key, { outcome: 'error', attempts: p.attempts, message: err.message });
+      });
+      p.timer = setTimeout(attempt, wait);
+      p.timer.unref();
+    };
+    attempt();
+    return done;
   }
 
   async close(): Promise<void> {

@@ -2,6 +2,7 @@
 // accounting came through, when it has `coaPort` (no coaPort: no Disconnect for that client), at
 // `coaAddress` or else the address the accounting came from.
 import type { ClientConfig } from '../config/load.js';
+import { unmapIPv4 } from '../radius/clients.js';
 import type { LiveSession } from '../sessions/table.js';
 import type { Destination, DisconnectClient, DisconnectOutcome, DisconnectSettings } from './client.js';
 
@@ -48,6 +49,3 @@ export class Disconnector {
     return this.client.close();
   }
 }
-
-/** "::ffff:10.0.0.1" (an IPv4 NAS seen on a dual-stack socket) is sent to as 10.0.0.1. */
-const unmapIPv4 = (a: string) => (/^::ffff:\d+\.\d+\.\d+\.\d+$/i.test(a) ? a.slice(7) : a);

@@ -10,7 +10,6 @@ import { type Reply, json } from './reply.js';
 
 export type SessionsAdmin = Pick<LiveSessions, 'forMember' | 'list' | 'disconnectMember' | 'disconnectSession'>;
 
-const MAX_BODY = 64 * 1024;
 const MAX_LIST = 10_000;
 
 export async function handleSessions(
@@ -18,6 +17,8 @@ export async function handleSessions(
   url: URL,
   sessions: SessionsAdmin | undefined,
   audit: (action: string, fields: Record<string, unknown>) => void,
+  /** The admin API's bounded body reader (undefined: too large). */
+  readBody: () => Promise<Buffer | undefined>,
 ): Promise<Reply> {
   if (!sessions) return json(404, { error: 'sessions_off', message: 'live sessions are not available on this gateway' });
   const path = url.pathname;
@@ -28,8 +29,8 @@ export async function handleSessions(
     return json(200, { sessions: rows.map(sessionView) });
   }
   if (path === '/v1/sessions/disconnect' && req.method === 'POST') {
-    const body = await readBody(req);
-    if (body === undefined) return json(413, { error: 'too_large', message: `body over ${MAX_BODY} bytes` });
+    const body = await readBody();
+    if (body === undefined) return json(413, { error: 'too_large', message: 'the body is too large' });
     let input: unknown;
     try {
       input = JSON.parse(body.toString('utf8') || '{}');
@@ -53,15 +54,4 @@ export async function handleSessions(
     return json(200, { results });
   }
   return json(405, { error: 'method_not_allowed', message: `${req.method} is not allowed on ${path}` });
-}
-
-async function readBody(req: http.IncomingMessage): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let n = 0;
-  for await (const c of req) {
-    n += (c as Buffer).length;
-    if (n > MAX_BODY) return undefined;
-    chunks.push(c as Buffer);
-  }
-  return Buffer.concat(chunks);
 }

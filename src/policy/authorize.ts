@@ -14,9 +14,14 @@ export interface AuthorizeDeps {
 
 export async function decideWithPolicy(deps: AuthorizeDeps, input: DecideInput & { client: string | null }): Promise<Decision> {
   const d = await deps.verifier.decide(input);
-  if (d.result !== 'accept') return d;
-  // The pipeline has just verified this chain: this is a cache hit for the leaf's facts (its OU).
-  const built = deps.chains.verify(input.chain);
-  const cert = built.ok ? built.path[0]!.facts : undefined;
+  // No `policy:` configured: nothing to add, and no `rule` in the decision log.
+  if (d.result !== 'accept' || deps.policy.size === 0) return d;
+  // Only rules on `ou` need the leaf's subject: the pipeline has just verified this chain, so this
+  // is a lookup in its cache.
+  let cert: { ou: readonly string[] } | undefined;
+  if (deps.policy.uses('ou')) {
+    const built = deps.chains.verify(input.chain);
+    cert = built.ok ? built.path[0]!.facts : undefined;
+  }
   return applyPolicy(deps.policy, d, policyFacts(d, cert, { outerIdentity: input.outerIdentity, client: input.client }));
 }

@@ -8,7 +8,7 @@ export function compileGlob(pattern: string): Matcher {
     const lower = pattern.toLowerCase();
     return (v) => v.toLowerCase() === lower;
   }
-  const source = [...pattern].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[\\^$.|+()[\]{}/-]/g, '\\$&'))).join('');
+  const source = [...pattern].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[\\^$.|+()[\]{}]/g, '\\$&'))).join('');
   const re = new RegExp(`^${source}$`, 'isu');
   return (v) => re.test(v);
 }

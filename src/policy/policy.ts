@@ -38,6 +38,11 @@ export class Policy {
     return this.rules.length;
   }
 
+  /** Some rule matches on this key (e.g. `certgate check` says when it lacks the fact). */
+  uses(key: (typeof MATCH_KEYS)[number]): boolean {
+    return this.rules.some((r) => r.rule.match[key] !== undefined);
+  }
+
   /** First rule whose every match key holds (a rule without keys matches every login). */
   evaluate(facts: PolicyFacts): PolicyOutcome {
     for (const r of this.rules) {

@@ -35,4 +35,4 @@ export class ClientTable {
 }
 
 /** "::ffff:10.0.0.1" (an IPv4 peer on a dual-stack socket) is the IPv4 address. */
-const unmapIPv4 = (a: string) => (a.startsWith('::ffff:') && isIPv4(a.slice(7)) ? a.slice(7) : a);
+export const unmapIPv4 = (a: string) => (a.startsWith('::ffff:') && isIPv4(a.slice(7)) ? a.slice(7) : a);

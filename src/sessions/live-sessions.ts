@@ -17,7 +17,6 @@ import { type IgnoredWhy, SessionTracker } from './tracker.js';
 /** What ends sessions: a store change, a login's certificate found out of force, or an operator. */
 export type Trigger = 'revoked' | 'superseded' | 'not_in_force' | 'admin';
 
-
 export interface CertificateView {
   current(member: string): CertRecord | undefined;
   lookup(issuer: string, serial: string): CertRecord | undefined;
@@ -94,6 +93,11 @@ export class LiveSessions {
           // A login whose certificate went out of force between the Accept and the accounting.
           if (this.standing(s) === 'ended') void this.disconnect(s, 'not_in_force');
         },
+        // Still reported after its certificate went out of force: the NAS missed or refused the
+        // Disconnect (or never answered); ask again, at the pace of its interim updates.
+        updated: (s) => {
+          if (this.standing(s) === 'ended') void this.disconnect(s, 'not_in_force');
+        },
         ended: (s, why) => this.ended(s, why),
         ignored: (why) => deps.metrics.ignored(why),
       },
@@ -101,15 +105,16 @@ export class LiveSessions {
     if (deps.db) {
       const { sessions, unreadable } = deps.db.load();
       const now = deps.now().getTime();
-      // Oldest update first, so the table's update order holds; expired and over-limit rows go.
-      const stale: string[] = [];
+      // Oldest update first, so the table's update order holds; unreadable, expired and
+      // over-limit rows go.
+      const stale: string[] = [...unreadable];
       for (const s of sessions) {
         if (now - s.updatedAt > deps.limits.idleMs) stale.push(s.id);
         else stale.push(...this.table.upsert(s).map((e) => e.id));
       }
       this.table.takeDirty();
       deps.db.write(stale.map((id) => ({ id, session: undefined })));
-      if (sessions.length > 0 || unreadable > 0) deps.log.info({ sessions: this.table.size, dropped: stale.length, unreadable }, 'live sessions loaded');
+      if (sessions.length > 0 || unreadable.length > 0) deps.log.info({ sessions: this.table.size, dropped: stale.length, unreadable: unreadable.length }, 'live sessions loaded');
     }
   }
 
@@ -120,7 +125,13 @@ export class LiveSessions {
   /** The Class value for an Access-Accept of this decision; undefined when it names no certificate. */
   classValue(d: Decision): Buffer | undefined {
     if (d.serial === null || d.issuer === null) return undefined;
-    return this.deps.tokens.encode({ serial: d.serial, issuer: d.issuer, member: d.member, issuedAt: this.deps.now() });
+    try {
+      return this.deps.tokens.encode({ serial: d.serial, issuer: d.issuer, member: d.member, issuedAt: this.deps.now() });
+    } catch (err) {
+      // Never a reason to fail a login: without the token the session binds by the current certificate.
+      this.deps.log.error({ err, serial: d.serial }, 'no Class token for this Accept');
+      return undefined;
+    }
   }
 
   /** The accounting listener's hook. */

@@ -53,15 +53,15 @@ export class SessionDb {
     return this.classKey();
   }
 
-  /** Every stored session, oldest update first; rows that do not parse are skipped and counted. */
-  load(): { sessions: LiveSession[]; unreadable: number } {
-    const rows = this.db.prepare('SELECT data FROM sessions ORDER BY updated_at, id').all() as { data: string }[];
+  /** Every stored session, oldest update first; the ids of rows that do not parse apart. */
+  load(): { sessions: LiveSession[]; unreadable: string[] } {
+    const rows = this.db.prepare('SELECT id, data FROM sessions ORDER BY updated_at, id').all() as { id: string; data: string }[];
     const sessions: LiveSession[] = [];
-    let unreadable = 0;
+    const unreadable: string[] = [];
     for (const r of rows) {
       const s = parseSession(r.data);
-      if (s) sessions.push(s);
-      else unreadable++;
+      if (s && s.id === r.id) sessions.push(s);
+      else unreadable.push(r.id);
     }
     return { sessions, unreadable };
   }

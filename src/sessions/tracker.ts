@@ -14,6 +14,8 @@ export type IgnoredWhy = 'no_session_id' | 'no_user_name' | 'unknown_member' | '
 
 export interface SessionObserver {
   started(s: LiveSession, how: 'start' | 'interim'): void;
+  /** An Interim-Update (or a repeated Start) of a session already known. */
+  updated(s: LiveSession): void;
   ended(s: LiveSession, why: Removal): void;
   ignored(why: IgnoredWhy, r: AccountingRecord): void;
 }
@@ -80,9 +82,12 @@ export class SessionTracker {
     let cert: LiveSession['cert'];
     let boundBy: LiveSession['boundBy'];
     if (token) {
-      // The DN when the token names the member's current certificate (the usual case at Start).
+      // The token carries the issuer's hash only; the DN is known when the token names the
+      // member's current certificate (the usual case at Start) or was known before.
       const cur = this.deps.currentCertificate(member);
-      const issuer = cur && cur.serial === token.serial && issuerHash(cur.issuer) === token.issuerHash ? cur.issuer : known?.cert.serial === token.serial && known.cert.issuerHash === token.issuerHash ? known.cert.issuer : null;
+      let issuer: string | null = null;
+      if (cur && cur.serial === token.serial && issuerHash(cur.issuer) === token.issuerHash) issuer = cur.issuer;
+      else if (known && known.cert.serial === token.serial && known.cert.issuerHash === token.issuerHash) issuer = known.cert.issuer;
       cert = { serial: token.serial, issuerHash: token.issuerHash, issuer };
       boundBy = 'class';
     } else if (known && known.member === member) {
@@ -116,5 +121,6 @@ export class SessionTracker {
     };
     for (const e of table.upsert(s)) observer.ended(e, 'evicted');
     if (!known) observer.started(s, r.statusType === 'Start' ? 'start' : 'interim');
+    else observer.updated(s);
   }
 }
