@@ -5,7 +5,10 @@ import { LRUCache } from 'lru-cache';
 import { clientHelloSessionId } from './client-hello.js';
 import { type TlsHandshake, type TlsStep, TlsEngine } from './engine.js';
 import { SessionCache } from './session-cache.js';
-import type { FromWorker, ToWorker } from './worker-protocol.js';
+import { type FromWorker, type ToWorker, detach } from './worker-protocol.js';
+
+/** Transferred arrays arrive as plain Uint8Arrays: view them as Buffers without a copy. */
+const wrap = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
 type WithoutSeq<T> = T extends unknown ? Omit<T, 'seq'> : never;
 
@@ -43,7 +46,10 @@ class TlsWorker {
     const seq = ++this.seq;
     return new Promise((resolve, reject) => {
       this.pending.set(seq, { resolve, reject });
-      this.worker.postMessage({ ...m, seq } as ToWorker);
+      if (m.op === 'feed') {
+        const records = detach(m.records);
+        this.worker.postMessage({ ...m, records, seq } as ToWorker, [records.buffer as ArrayBuffer]);
+      } else this.worker.postMessage({ ...m, seq } as ToWorker);
     });
   }
 
@@ -67,15 +73,15 @@ class WorkerHandshake implements TlsHandshake {
     if (m.op !== 'step') throw new Error('unexpected worker answer');
     const s = m.step;
     // Buffers arrive as Uint8Arrays after the structured clone.
-    const step: TlsStep = { ...s, output: Buffer.from(s.output) };
-    if (s.session) step.session = { ...s.session, msk: Buffer.from(s.session.msk), peerChain: s.session.peerChain.map((c) => Buffer.from(c)) };
+    const step: TlsStep = { ...s, output: wrap(s.output) };
+    if (s.session) step.session = { ...s.session, msk: wrap(s.session.msk), peerChain: s.session.peerChain.map(wrap) };
     return step;
   }
 
   async commit(): Promise<Buffer> {
     const m = await this.w.call({ op: 'commit', id: this.id });
     if (m.op !== 'output') throw new Error('unexpected worker answer');
-    return Buffer.from(m.output);
+    return wrap(m.output);
   }
 
   destroy(): void {

@@ -1,5 +1,5 @@
 import tls from 'node:tls';
-import { createHash } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
 import { MemoryPipe } from './memory-pipe.js';
 
 export type TlsVersion = 'TLSv1.2' | 'TLSv1.3';
@@ -99,14 +99,16 @@ export class TlsEngine implements TlsHandshake {
     return { version, resumed: this.socket.isSessionReused(), peerChain: this.peerChain(), msk: Buffer.from(km.subarray(0, 64)) };
   }
 
+  /**
+   * Through X509Certificate objects, not getPeerCertificate(true): that builds a detailed JS object
+   * per certificate (names, SANs, fingerprints) and cost 11-17 % of a worker's time in profiles.
+   */
   private peerChain(): Buffer[] {
     const out: Buffer[] = [];
     const seen = new Set<string>();
-    let c: tls.DetailedPeerCertificate | undefined = this.socket.getPeerCertificate(true);
-    while (c && c.raw) {
-      const fp = createHash('sha256').update(c.raw).digest('hex');
-      if (seen.has(fp)) break;
-      seen.add(fp);
+    let c: X509Certificate | undefined = this.socket.getPeerX509Certificate();
+    while (c && !seen.has(c.fingerprint256)) {
+      seen.add(c.fingerprint256);
       out.push(c.raw);
       c = c.issuerCertificate;
     }

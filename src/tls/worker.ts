@@ -5,14 +5,29 @@ import type tls from 'node:tls';
 import { TlsEngine } from './engine.js';
 import { makeServerContext } from './context.js';
 import { SessionCache } from './session-cache.js';
-import type { FromWorker, ToWorker } from './worker-protocol.js';
+import { type FromWorker, type ToWorker, detach } from './worker-protocol.js';
+import type { TlsStep } from './engine.js';
 
 const port = parentPort!;
 const engines = new Map<number, TlsEngine>();
 let context: tls.SecureContext | undefined;
 let sessions: SessionCache | undefined;
 
-const reply = (m: FromWorker) => port.postMessage(m);
+const reply = (m: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
+
+/** The step with every byte array detached, and the list of their memory to transfer. */
+function portable(step: TlsStep): { step: TlsStep; transfer: ArrayBuffer[] } {
+  const output = detach(step.output);
+  const transfer = [output.buffer as ArrayBuffer];
+  const out: TlsStep = { ...step, output: output as Buffer };
+  if (step.session) {
+    const msk = detach(step.session.msk);
+    const chain = step.session.peerChain.map(detach);
+    transfer.push(msk.buffer as ArrayBuffer, ...chain.map((c) => c.buffer as ArrayBuffer));
+    out.session = { ...step.session, msk: msk as Buffer, peerChain: chain as Buffer[] };
+  }
+  return { step: out, transfer };
+}
 const SESSION_CACHE_MAX = 20_000;
 
 port.on('message', (m: ToWorker) => {
@@ -34,7 +49,10 @@ port.on('message', (m: ToWorker) => {
         engines.set(m.id, engine);
       }
       engine.feed(Buffer.from(m.records.buffer, m.records.byteOffset, m.records.byteLength)).then(
-        (step) => reply({ op: 'step', seq: m.seq, step }),
+        (step) => {
+          const p = portable(step);
+          reply({ op: 'step', seq: m.seq, step: p.step }, p.transfer);
+        },
         (e: Error) => reply({ op: 'error', seq: m.seq, message: e.message }),
       );
       return;
@@ -43,7 +61,10 @@ port.on('message', (m: ToWorker) => {
       const engine = engines.get(m.id);
       if (!engine) return reply({ op: 'error', seq: m.seq, message: 'no such handshake' });
       engine.commit().then(
-        (output) => reply({ op: 'output', seq: m.seq, output }),
+        (output) => {
+          const o = detach(output);
+          reply({ op: 'output', seq: m.seq, output: o }, [o.buffer as ArrayBuffer]);
+        },
         (e: Error) => reply({ op: 'error', seq: m.seq, message: e.message }),
       );
       return;
