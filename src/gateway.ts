@@ -29,7 +29,7 @@ import { storeReadiness } from './store/readiness.js';
 import { followSharedTicketKeys } from './store/shared-ticket-keys.js';
 import { PgStore } from './store/pg-store.js';
 import type { CertStore, StoreEvent } from './store/store.js';
-import { CERT_STATUSES } from './store/types.js';
+import { CERT_STATUSES, type CertRecord } from './store/types.js';
 import { HandshakePool } from './tls/engine-pool.js';
 import { readTicketKeys } from './tls/ticket-keys.js';
 import { verifierFromConfig } from './verify/from-config.js';
@@ -238,7 +238,11 @@ export class Gateway {
   private buildResponder(config: Config): OcspResponder | undefined {
     if (!config.ocspResponder) return undefined;
     // The decision pipeline's standing step, through whichever verifier is current (reload swaps it).
-    return OcspResponder.fromFiles(config.ocspResponder, config.tls.trustAnchors, (issuer, serial, now) => this.verifier.standing(issuer, serial, null, now));
+    // With `revocation:`, a store-current certificate also goes through the whole decide() (CRLs,
+    // upstream OCSP), exactly as a login would; its DER comes from the snapshot.
+    const decide = (record: CertRecord, now: Date) =>
+      record.der && this.revocation.active ? this.verifier.decide({ chain: [record.der], outerIdentity: null, now }) : Promise.resolve(null);
+    return OcspResponder.fromFiles(config.ocspResponder, config.tls.trustAnchors, (issuer, serial, now) => this.verifier.standing(issuer, serial, null, now), decide);
   }
 
   private ocspDeps(): OcspDeps | undefined {
@@ -416,9 +420,10 @@ export class Gateway {
     const refuse = this.pacing.admit(station, state !== undefined, t);
     const facts = { framedMtu: mtu?.length === 4 ? mtu.readUInt32BE(0) : undefined, client: ctx.client.name, callingStationId: station, refuse };
     const r = await this.eap.handle(eapBytes, state, facts, ctx.receivedAt);
+    const reply = this.toReply(ctx, r); // logs the decision now; pacing only delays the answer
     if (r.kind === 'accept') this.pacing.accepted(station);
     else if (r.kind === 'reject' && r.decision.reason !== 'paced') await this.pacing.hold(this.pacing.rejected(station, t));
-    return this.toReply(ctx, r);
+    return reply;
   }
 
   private toReply(ctx: RequestContext, r: EapResult): HandlerResult {
@@ -476,9 +481,10 @@ export class Gateway {
       // The policy rule that matched (index in policy:, and its name), once the policy ran.
       ...(d.rule !== undefined ? { rule: d.rule } : {}),
     };
-    if (d.result === 'accept') this.metrics.sessions.policyMatches.inc({ rule: d.rule ? String(d.rule.index) : 'none' });
+    if (d.result === 'accept' && d.rule !== undefined) this.metrics.sessions.policyMatches.inc({ rule: d.rule ? String(d.rule.index) : 'none' });
     this.decisions.push(record);
-    this.log.info({ event: 'decision', ...record, time: undefined, rounds: s?.rounds ?? 0 }, `login ${d.result}: ${d.reason}`);
+    // The log line also carries the revocation facts used (source, CRL/OCSP times, cached or not).
+    this.log.info({ event: 'decision', ...record, time: undefined, rounds: s?.rounds ?? 0, revocation: d.revocation?.facts }, `login ${d.result}: ${d.reason}`);
     this.eduroam.loginFinished(ctx, record.outerIdentity, d.result === 'accept');
   }
 
@@ -488,6 +494,7 @@ export class Gateway {
     const update = () => {
       m.eapSessions.set(this.eap.table.size);
       m.duplicateCache.set(this.radius.duplicates.size);
+      m.eapHandshakes.set(this.eap.table.handshakes);
       m.pacingTracked.set(this.pacing.size);
       m.pacingActive.set(this.pacing.active(Date.now()));
       const counts = this.snapshot.counts();

@@ -21,7 +21,7 @@ class Fake implements Tracked {
   }
 }
 
-const limits = { max: 10, perClient: 6, perStation: 2, idleMs: 30_000 };
+const limits = { max: 10, perClient: 6, perStation: 2, handshakes: 3, idleMs: 30_000 };
 
 describe('ConversationTable limits', () => {
   it('per station: the oldest conversation of that station goes; others are untouched', () => {
@@ -33,7 +33,7 @@ describe('ConversationTable limits', () => {
     expect(t.get('a1')).toBeUndefined();
     expect([t.get('a2'), t.get('a3'), t.get('b1')].every(Boolean)).toBe(true);
     expect(t.countFor('station', 'aa')).toBe(2);
-    expect(t.evicted).toEqual({ limit_total: 0, limit_client: 0, limit_station: 1 });
+    expect(t.evicted).toEqual({ limit_total: 0, limit_client: 0, limit_station: 1, limit_handshakes: 0 });
   });
 
   it('per client: one NAS cannot take the whole table', () => {
@@ -56,6 +56,22 @@ describe('ConversationTable limits', () => {
     expect(t.get('real')).toBe(real);
     expect(real.destroyed).toBe(false);
     expect(t.evicted.limit_total).toBe(91);
+  });
+
+  it('conversations holding TLS state have their own, smaller limit; the least recently active goes', () => {
+    const t = new ConversationTable<Fake>({ ...limits, perClient: 100, perStation: 100 });
+    const convs = Array.from({ length: 6 }, (_, i) => new Fake('nas', `s${i}`, true));
+    convs.forEach((c, i) => t.add(`c${i}`, c));
+    for (let i = 0; i < 3; i++) t.startsTls(`c${i}`, convs[i]!);
+    t.touch('c0', convs[0]!, 5);
+    t.startsTls('c3', convs[3]!);
+    expect(t.handshakes).toBe(3);
+    expect(t.get('c1')).toBeUndefined(); // least recently active among those with TLS state
+    expect(convs[1]!.destroyed).toBe(true);
+    expect(t.get('c4')).toBe(convs[4]); // no TLS state: not counted, not evicted
+    expect(t.evicted.limit_handshakes).toBe(1);
+    t.delete('c0');
+    expect(t.handshakes).toBe(2);
   });
 
   it('touch keeps activity order in every group; sweep expires idle ones from all of them', () => {
@@ -87,6 +103,7 @@ const settings: EapSettings = {
   maxConversations: 300,
   maxConversationsPerClient: 200,
   maxConversationsPerStation: 4,
+  maxHandshakes: 20,
 };
 const identity = (id: number, name: string) => encodeEap(EapCode.Response, id, EapType.Identity, Buffer.from(name));
 
@@ -145,6 +162,53 @@ describe('EapServer under a flood of abandoned logins', () => {
     const { r } = await peerLogin(flooded(eap, { client: 'ap-1', callingStationId: '020000000003' }, flood), pki, { maxVersion: 'TLSv1.3', peerFragment: 300, framedMtu: 400 });
     expect(r.kind).toBe('accept');
     expect(eap.table.countFor('station', '020000000003')).toBeLessThanOrEqual(4);
+  });
+
+  it('a flood of ClientHellos (half-open handshakes) is bounded by maxHandshakes, and a real login still completes', async () => {
+    const { readFileSync } = await import('node:fs');
+    const tls = await import('node:tls');
+    const { MemoryPipe } = await import('../../src/tls/memory-pipe.js');
+    const { encodeTlsFrame } = await import('../../src/eap/tls-framing.js');
+    const pipe = new MemoryPipe();
+    const c = tls.connect({ socket: pipe, ca: readFileSync(pki.caCert), checkServerIdentity: () => undefined });
+    c.on('error', () => undefined);
+    for (let i = 0; i < 6; i++) await new Promise((r) => setImmediate(r));
+    const hello = pipe.collect();
+    c.destroy();
+    const evictions: string[] = [];
+    const eap = new EapServer(settings, localHandshakes(pki), async () => accept, (why) => evictions.push(why));
+    let n = 0;
+    const flood = async () => {
+      for (let i = 0; i < 15; i++) {
+        const facts = { framedMtu: undefined, client: `nas${i % 3}`, callingStationId: `h${n++}` };
+        const start = await eap.handle(identity(1, 'x'), undefined, facts, new Date());
+        if (start.kind !== 'challenge') throw new Error('no start');
+        const r = await eap.handle(encodeEap(EapCode.Response, start.eap[1]!, EapType.Tls, encodeTlsFrame(0, hello)), start.state, facts, new Date());
+        expect(r.kind).toBe('challenge');
+        expect(eap.table.handshakes).toBeLessThanOrEqual(20);
+      }
+    };
+    const { r } = await peerLogin(flooded(eap, { client: 'ap-real', callingStationId: '020000000004' }, flood), pki, { maxVersion: 'TLSv1.3', peerFragment: 300, framedMtu: 400 });
+    expect(r.kind).toBe('accept');
+    expect(evictions.filter((w) => w === 'limit_handshakes').length).toBeGreaterThan(50);
+    eap.close();
+  });
+
+  it('caps the rounds of one conversation (eap.maxRounds), with a decision reason', async () => {
+    const { encodeTlsFrame, TlsFlag } = await import('../../src/eap/tls-framing.js');
+    const eap = new EapServer({ ...settings, maxRounds: 4 }, localHandshakes(pki), async () => accept);
+    const facts = { framedMtu: undefined, client: 'nas', callingStationId: 'aa' };
+    let r = await eap.handle(identity(1, 'x'), undefined, facts, new Date());
+    const outcomes: string[] = [];
+    for (let i = 0; i < 6 && r.kind === 'challenge'; i++) {
+      const state: Buffer = r.state;
+      // Fragments with M set: each is ACKed, none completes a message; a peer that never stops.
+      r = await eap.handle(encodeEap(EapCode.Response, r.eap[1]!, EapType.Tls, encodeTlsFrame(TlsFlag.More, Buffer.alloc(100, 0x16))), state, facts, new Date());
+      outcomes.push(r.kind);
+    }
+    expect(outcomes).toEqual(['challenge', 'challenge', 'challenge', 'challenge', 'reject']);
+    expect(r).toMatchObject({ kind: 'reject', decision: { reason: 'eap_protocol', detail: 'more than 4 rounds' } });
+    expect(eap.table.size).toBe(0);
   });
 
   it('a new login is always answered at a limit (never refused for lack of room)', async () => {

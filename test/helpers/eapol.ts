@@ -47,7 +47,10 @@ export function eapol(o: EapolOptions): Promise<EapolResult> {
 }
 `,
   );
-  const args = ['-c', conf, '-a', '127.0.0.1', '-p', String(o.port), '-s', o.secret ?? 'testing123', '-r', '0', '-t', String(o.timeoutSeconds ?? 10), ...(o.args ?? [])];
+  // Each login is its own device (Calling-Station-Id) unless the test passes -M: the failed-login
+  // pacing per station (docs/hardening.md) must not couple unrelated tests' rejects.
+  const mac = `02:00:00:${[(process.pid >> 8) & 255, process.pid & 255, n & 255].map((b) => b.toString(16).padStart(2, '0')).join(':')}`;
+  const args = ['-c', conf, '-a', '127.0.0.1', '-p', String(o.port), '-s', o.secret ?? 'testing123', '-r', '0', '-t', String(o.timeoutSeconds ?? 10), '-M', mac, ...(o.args ?? [])];
   return new Promise((resolve) => {
     execFile('eapol_test', args, { maxBuffer: 16 << 20 }, (_err, stdout, stderr) => {
       const output = `${stdout}${stderr}`;
