@@ -144,6 +144,8 @@ export class Gateway {
     });
     this.eduroam.accounting.subscribe((r) => this.sessions.onAccounting(r));
     this.snapshot.onStatusChange((changes) => this.sessions.certificatesChanged(changes));
+    // CRL and OCSP revocations end live sessions too, not only the store's (issue 9).
+    this.revocation.onRevoked((n) => this.sessions.revokedElsewhere(n));
   }
 
   async start(): Promise<void> {

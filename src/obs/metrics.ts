@@ -66,7 +66,7 @@ export function createSessionMetrics(registry: Registry) {
     active: new Gauge({ name: 'certgate_sessions_active', help: 'Live sessions known from accounting (bounded by sessions.maxSessions)', registers: [registry] }),
     ended: new Counter({ name: 'certgate_sessions_ended_total', help: 'Live sessions removed, by why (stopped, expired, evicted, nas_restarted, disconnected, gone_on_nas)', labelNames: ['why'] as const, registers: [registry] }),
     ignored: new Counter({ name: 'certgate_sessions_ignored_total', help: 'Accounting records not tied to a live session, by why', labelNames: ['why'] as const, registers: [registry] }),
-    disconnects: new Counter({ name: 'certgate_disconnects_total', help: 'Disconnect-Requests (RFC 5176) by trigger (revoked, superseded, not_in_force, admin) and outcome (ack, nak, no_answer, error, no_coa_port)', labelNames: ['trigger', 'outcome'] as const, registers: [registry] }),
+    disconnects: new Counter({ name: 'certgate_disconnects_total', help: 'Disconnect-Requests (RFC 5176) by trigger (revoked, superseded, revoked_crl, revoked_ocsp, not_in_force, admin) and outcome (ack, nak, no_answer, error, no_coa_port)', labelNames: ['trigger', 'outcome'] as const, registers: [registry] }),
     disconnectsOutstanding: new Gauge({ name: 'certgate_disconnects_outstanding', help: 'Disconnect-Requests waiting for an answer (bounded by disconnect.maxPending)', registers: [registry] }),
     policyMatches: new Counter({ name: 'certgate_policy_matches_total', help: 'Accepted logins by the policy rule that matched (index, or "none")', labelNames: ['rule'] as const, registers: [registry] }),
   };

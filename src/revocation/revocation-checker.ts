@@ -10,7 +10,7 @@ import { type CaInfo, caInfo, ocspUrls } from './ca-info.js';
 import { type CrlSet, type LoadedCrl, isStale } from './crl-set.js';
 import type { OcspClient, OcspOutcome } from './ocsp-client.js';
 import { type CachedAnswer, type RevocationCache, expiryOf } from './revocation-cache.js';
-import type { RevocationConfig, RevocationFact, RevocationLog } from './types.js';
+import type { RevocationConfig, RevocationFact, RevocationLog, RevokedNotice } from './types.js';
 
 export type RevocationRejectReason = 'revoked_crl' | 'revoked_ocsp' | 'ocsp_unknown' | 'ocsp_unavailable' | 'crl_stale';
 
@@ -34,6 +34,8 @@ export interface CheckerDeps {
   ocsp: OcspClient | undefined;
   metrics: RevocationMetrics | undefined;
   log: RevocationLog | undefined;
+  /** A fresh OCSP answer said revoked (login or background refresh): live sessions must end. */
+  revoked?: ((n: RevokedNotice) => void) | undefined;
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -141,6 +143,7 @@ export class RevocationChecker {
           if (expiresAt > fetchedAt) this.deps.cache.set({ issuer, serial, subject, url, answer: out.answer, fetchedAt, expiresAt });
           else this.deps.cache.delete(issuer.id, serial);
           this.deps.metrics?.cacheSize.set(this.deps.cache.size);
+          if (out.answer.status === 'revoked') this.deps.revoked?.({ source: 'ocsp', issuer: issuer.subject, serial });
         } else {
           this.deps.log?.warn({ event: 'ocsp_unavailable', responder: url, serial, breakerOpen: out.breakerOpen, why: out.why }, 'OCSP responder gave no usable answer');
         }

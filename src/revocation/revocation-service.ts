@@ -16,7 +16,7 @@ import type { HttpFetch } from './http-fetch.js';
 import { OcspClient } from './ocsp-client.js';
 import { RevocationCache } from './revocation-cache.js';
 import { RevocationChecker, type RevocationOutcome } from './revocation-checker.js';
-import type { RevocationConfig, RevocationLog } from './types.js';
+import type { RevocationConfig, RevocationLog, RevokedNotice } from './types.js';
 
 /** Background OCSP refresh: how often to look, and what counts as a recently seen certificate. */
 const REFRESH_EVERY_MS = 5_000;
@@ -28,6 +28,8 @@ export interface ServiceDeps {
   fetch?: HttpFetch | undefined;
   /** File watcher poll interval (tests shorten it). */
   pollMs?: number | undefined;
+  /** Set by RevocationService: fans a newly revoked certificate out to its listeners. */
+  revoked?: ((n: RevokedNotice) => void) | undefined;
 }
 
 interface Source {
@@ -69,7 +71,7 @@ class Runtime {
     const ocsp = config.ocsp.enabled
       ? new OcspClient({ timeoutMs: config.ocsp.timeoutMs, nonce: config.ocsp.nonce, fetch: deps.fetch, observe: m ? (s, result) => m.ocspDuration.observe({ result }, s) : undefined })
       : undefined;
-    this.checker = new RevocationChecker({ config, crls: this.crls, cache: this.cache, ocsp, metrics: m, log: deps.log });
+    this.checker = new RevocationChecker({ config, crls: this.crls, cache: this.cache, ocsp, metrics: m, log: deps.log, revoked: deps.revoked });
 
     config.crls.forEach((c, i) => {
       const issuer = declared[i];
@@ -144,6 +146,8 @@ class Runtime {
         { event: 'crl_loaded', source, issuer: crl.issuer.subject, crlNumber: crl.number?.toString() ?? null, thisUpdate: crl.thisUpdate.toISOString(), nextUpdate: crl.nextUpdate?.toISOString() ?? null, revoked: crl.revoked.size, cachedAnswersDropped: dropped },
         `CRL of ${crl.issuer.label} in force (${crl.revoked.size} revoked)`,
       );
+      // The whole CRL, not a diff against the previous one: a session the NAS did not end last time is asked again.
+      if (crl.revoked.size > 0) this.deps.revoked?.({ source: 'crl', issuer: crl.issuer.subject, isRevoked: (serial) => crl.revoked.has(serial) });
     }
     return true;
   }
@@ -180,13 +184,29 @@ export class RevocationService {
   private key: string;
   private started = false;
   private pending: Runtime | undefined;
+  private readonly deps: ServiceDeps;
+  private readonly listeners: ((n: RevokedNotice) => void)[] = [];
 
-  constructor(
-    config: Pick<Config, 'revocation' | 'tls'>,
-    private readonly deps: ServiceDeps = {},
-  ) {
+  constructor(config: Pick<Config, 'revocation' | 'tls'>, deps: ServiceDeps = {}) {
+    this.deps = { ...deps, revoked: (n) => this.notify(n) };
     this.key = keyOf(config);
-    this.runtime = build(config, deps);
+    this.runtime = build(config, this.deps);
+  }
+
+  /** Called when a CRL swapped in or an OCSP answer says certificates are revoked (e.g. to end their sessions). */
+  onRevoked(listener: (n: RevokedNotice) => void): void {
+    this.listeners.push(listener);
+  }
+
+  private notify(n: RevokedNotice): void {
+    for (const l of this.listeners) {
+      try {
+        l(n);
+      } catch (err) {
+        // A listener's failure must not stop a CRL from being taken.
+        this.deps.log?.error({ err, source: n.source }, 'revocation listener failed');
+      }
+    }
   }
 
   /** True when the config asks for revocation beyond the store. */

@@ -59,3 +59,11 @@ export interface RevocationLog {
   warn(fields: object, message: string): void;
   error(fields: object, message: string): void;
 }
+
+/**
+ * Certificates a CRL or OCSP answer now says are revoked, for whoever ends their sessions. A CRL is
+ * passed as a membership test, not a list: the listener walks its own (bounded) sessions against it.
+ */
+export type RevokedNotice =
+  | { source: 'crl'; issuer: string; isRevoked(serial: string): boolean }
+  | { source: 'ocsp'; issuer: string; serial: string };

@@ -6,6 +6,7 @@ import type { AccountingRecord } from '../accounting/accounting-record.js';
 import type { DisconnectResult } from '../coa/disconnector.js';
 import type { Destination } from '../coa/client.js';
 import type { Logger } from '../obs/log.js';
+import type { RevokedNotice } from '../revocation/types.js';
 import type { StatusChange } from '../store/snapshot.js';
 import type { CertRecord } from '../store/types.js';
 import type { Decision } from '../verify/reasons.js';
@@ -14,8 +15,8 @@ import type { SessionDb } from './session-db.js';
 import { type LiveSession, type Removal, type SessionLimits, SessionTable } from './table.js';
 import { type IgnoredWhy, SessionTracker } from './tracker.js';
 
-/** What ends sessions: a store change, a login's certificate found out of force, or an operator. */
-export type Trigger = 'revoked' | 'superseded' | 'not_in_force' | 'admin';
+/** What ends sessions: a store change, a CRL or OCSP revocation, a login's certificate found out of force, or an operator. */
+export type Trigger = 'revoked' | 'superseded' | 'revoked_crl' | 'revoked_ocsp' | 'not_in_force' | 'admin';
 
 export interface CertificateView {
   current(member: string): CertRecord | undefined;
@@ -146,6 +147,22 @@ export class LiveSessions {
       const trigger: Trigger = c.record.status === 'revoked' ? 'revoked' : 'superseded';
       for (const s of this.table.forCertificate(c.record.serial, issuerHash(c.record.issuer))) void this.disconnect(s, trigger);
     }
+  }
+
+  /**
+   * A CRL swapped in or an OCSP answer says revoked (the revocation service's event): end the
+   * sessions of those certificates. A CRL is probed once per live session (the table is bounded;
+   * the CRL may not be), an OCSP answer is one index lookup. Returns how many were asked to end.
+   */
+  revokedElsewhere(n: RevokedNotice): number {
+    const issuer = issuerHash(n.issuer);
+    const hit =
+      n.source === 'ocsp'
+        ? this.table.forCertificate(n.serial, issuer)
+        : this.table.list().filter((s) => s.cert.issuerHash === issuer && n.isRevoked(s.cert.serial));
+    const trigger: Trigger = n.source === 'crl' ? 'revoked_crl' : 'revoked_ocsp';
+    for (const s of hit) void this.disconnect(s, trigger);
+    return hit.length;
   }
 
   /**

@@ -112,6 +112,23 @@ describe('live sessions and Disconnect on revocation', () => {
     expect(h.counts).toContain('disconnect superseded ack');
   });
 
+  it('disconnects the sessions of certificates a new CRL or an OCSP answer revokes (revoked_crl, revoked_ocsp)', async () => {
+    const h = harness({ certs: [cert('1001', 'alice@jaist.ac.jp'), cert('2002', 'bob@jaist.ac.jp'), cert('3003', 'carol@jaist.ac.jp')] });
+    h.live.onAccounting(h.start('1001', 'S1'));
+    h.live.onAccounting(h.start('2002', 'S2', 'bob@jaist.ac.jp'));
+    h.live.onAccounting(h.start('3003', 'S3', 'carol@jaist.ac.jp'));
+    const onCrl = new Set(['1001', '9999']);
+    // Another issuer's CRL listing the same serial ends nothing.
+    expect(h.live.revokedElsewhere({ source: 'crl', issuer: 'CN=Other CA', isRevoked: (s) => onCrl.has(s) })).toBe(0);
+    expect(h.live.revokedElsewhere({ source: 'crl', issuer: ISSUER, isRevoked: (s) => onCrl.has(s) })).toBe(1);
+    expect(h.live.revokedElsewhere({ source: 'ocsp', issuer: ISSUER, serial: '2002' })).toBe(1);
+    await h.settle();
+    expect(h.counts.filter((c) => c.startsWith('disconnect')).sort()).toEqual(['disconnect revoked_crl ack', 'disconnect revoked_ocsp ack']);
+    expect(h.lines.filter((l) => l.event === 'disconnect').map((l) => `${l.acctSessionId}:${l.trigger}`).sort()).toEqual(['S1:revoked_crl', 'S2:revoked_ocsp']);
+    expect(h.live.size).toBe(1);
+    expect(h.live.forMember('carol@jaist.ac.jp').length).toBe(1);
+  });
+
   it('logs a NAK with its Error-Cause; 503 ends the session, others keep it', async () => {
     const h = harness({ answer: (s) => ({ outcome: 'nak', attempts: 1, errorCause: s.acctSessionId === 'S1' ? 503 : 504, errorCauseName: s.acctSessionId === 'S1' ? 'Session Context Not Found' : 'Session Context Not Removable' }) });
     h.live.onAccounting(h.start('1001', 'S1'));
