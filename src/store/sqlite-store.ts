@@ -4,6 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import { settleMember as settle } from './supersede.js';
 import { certFacts, tryNormaliseSerial, type CertFacts } from '../verify/cert-facts.js';
 import {
   CERT_STATUSES,
@@ -230,20 +231,9 @@ export class SqliteStore {
     });
   }
 
-  // One current certificate per member: the latest notBefore (then the latest added) is current,
-  // even when revoked, so revoking it never brings an older one back; every other non-revoked
-  // certificate is superseded by it. Derived from all rows, so insertion order cannot matter.
+  /** Applies the one-current-certificate rule (supersede.ts) to a member's rows. */
   private settleMember(member: string, seq: number): void {
-    const rows = this.stmt.byMember.all(member) as CertRow[];
-    const [current, ...older] = rows;
-    if (current === undefined) return;
-    if (current.status === 'superseded') this.stmt.setStatus.run('valid', null, seq, current.id);
-    for (const r of older) {
-      if (r.status === 'revoked') continue;
-      if (r.status !== 'superseded' || r.superseded_by !== current.serial) {
-        this.stmt.setStatus.run('superseded', current.serial, seq, r.id);
-      }
-    }
+    for (const c of settle(this.stmt.byMember.all(member) as CertRow[])) this.stmt.setStatus.run(c.status, c.supersededBy, seq, c.id);
   }
 
   revoke(serial: string, reason: RevocationReason, now: Date, issuer?: string): RevokeOutcome {

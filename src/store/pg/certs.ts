@@ -4,6 +4,7 @@
 // and the change sequence grows in commit order.
 import type pg from 'pg';
 import { certFacts, tryNormaliseSerial, type CertFacts } from '../../verify/cert-facts.js';
+import { settleMember as settle } from '../supersede.js';
 import type { AddOptions, ChangeSet } from '../store.js';
 import { CERT_STATUSES, parseReason, type AddOutcome, type CertRecord, type CertStatus, type RevocationReason, type RevokeOutcome } from '../types.js';
 
@@ -104,18 +105,10 @@ export async function addIn(tx: Tx, der: Buffer, now: Date, opts: AddOptions = {
   return { outcome: 'added', record: toRecord(row!) };
 }
 
-// One current certificate per member: the latest notBefore (then the latest added) is current,
-// even when revoked, so revoking it never brings an older one back; every other non-revoked
-// certificate is superseded by it. Derived from all rows, so insertion order cannot matter.
+/** Applies the one-current-certificate rule (../supersede.ts) to a member's rows. */
 async function settleMember(tx: Tx, member: string, seq: number): Promise<void> {
-  const [current, ...older] = await rows(tx.client, 'WHERE member = $1 ORDER BY not_before DESC, id DESC', [member]);
-  if (current === undefined) return;
-  const set = 'UPDATE certgate_certs SET status = $1, superseded_by = $2, seq = $3 WHERE id = $4';
-  if (current.status === 'superseded') await tx.client.query(set, ['valid', null, seq, current.id]);
-  for (const r of older) {
-    if (r.status === 'revoked') continue;
-    if (r.status !== 'superseded' || r.superseded_by !== current.serial) await tx.client.query(set, ['superseded', current.serial, seq, r.id]);
-  }
+  const changes = settle(await rows(tx.client, 'WHERE member = $1 ORDER BY not_before DESC, id DESC', [member]));
+  for (const c of changes) await tx.client.query('UPDATE certgate_certs SET status = $1, superseded_by = $2, seq = $3 WHERE id = $4', [c.status, c.supersededBy, seq, c.id]);
 }
 
 export async function revokeIn(tx: Tx, serial: string, reason: RevocationReason, now: Date, issuer?: string): Promise<RevokeOutcome> {
