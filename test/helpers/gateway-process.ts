@@ -108,3 +108,24 @@ export async function startGateway(configPath: string, dir: string): Promise<Gat
     cli: (...args: string[]) => runCli([args[0]!, '--config', configPath, ...args.slice(1)]),
   };
 }
+
+/**
+ * The smallest gateway config the interop tests share: loopback RADIUS on a free port, the test
+ * PKI, realm jaist.ac.jp, a SQLite store in the config's folder. `extra` is appended YAML (top-level
+ * sections such as http:, revocation:, ocspResponder:).
+ */
+export function gatewayYaml(pki: { serverCert: string; serverKey: string; caCert: string }, extra = ''): string {
+  return `radius:
+  listen: ["127.0.0.1:0"]
+  clients:
+    - { name: lo, network: 127.0.0.0/8, secret: testing123 }
+tls:
+  certificate: ${pki.serverCert}
+  privateKey: ${pki.serverKey}
+  trustAnchors: [${pki.caCert}]
+identity:
+  realms: [jaist.ac.jp]
+store:
+  path: store.db
+${extra}`;
+}

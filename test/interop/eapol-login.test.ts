@@ -2,7 +2,7 @@
 // with `openssl ca` at test time. Each case checks eapol_test's verdict AND the reason certgate logged.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestPki, makeTestPki } from '../helpers/pki.js';
-import { type GatewayProcess, runCli, startGateway, tempDir, writeConfig } from '../helpers/gateway-process.js';
+import { type GatewayProcess, runCli, startGateway, tempDir, writeConfig, gatewayYaml } from '../helpers/gateway-process.js';
 import { eapol, requireEapolTest } from '../helpers/eapol.js';
 
 const run = requireEapolTest();
@@ -17,21 +17,9 @@ describe.runIf(run)('EAP-TLS logins with eapol_test', () => {
     dir = tempDir();
     const config = writeConfig(
       dir,
-      `radius:
-  listen: ["127.0.0.1:0"]
-  clients:
-    - { name: lo, network: 127.0.0.0/8, secret: testing123 }
-tls:
-  certificate: ${pki.serverCert}
-  privateKey: ${pki.serverKey}
-  trustAnchors: [${pki.caCert}]
-identity:
-  realms: [jaist.ac.jp]
-store:
-  path: store.db
-http:
+      gatewayYaml(pki, `http:
   listen: "127.0.0.1:0"
-`,
+`),
     );
     const members = ['alice', 'alice-old', 'bob', 'carol', 'alice-noeku'].map((m) => pki.member(m).cert);
     const add = await runCli(['store', '--config', config, 'add', ...members]);

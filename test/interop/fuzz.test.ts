@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestPki, makeTestPki } from '../helpers/pki.js';
-import { type GatewayProcess, ROOT, runCli, startGateway, tempDir, writeConfig } from '../helpers/gateway-process.js';
+import { type GatewayProcess, ROOT, runCli, startGateway, tempDir, writeConfig, gatewayYaml } from '../helpers/gateway-process.js';
 import { requireEapolTest } from '../helpers/eapol.js';
 
 const run = requireEapolTest();
@@ -20,21 +20,9 @@ describe.runIf(run)('fuzzing a live gateway', () => {
     const dir = tempDir();
     const config = writeConfig(
       dir,
-      `radius:
-  listen: ["127.0.0.1:0"]
-  clients:
-    - { name: lo, network: 127.0.0.0/8, secret: testing123 }
-tls:
-  certificate: ${pki.serverCert}
-  privateKey: ${pki.serverKey}
-  trustAnchors: [${pki.caCert}]
-identity:
-  realms: [jaist.ac.jp]
-store:
-  path: store.db
-http:
+      gatewayYaml(pki, `http:
   listen: "127.0.0.1:0"
-`,
+`),
     );
     const add = await runCli(['store', '--config', config, 'add', pki.member('alice').cert]);
     expect(add.code, add.stderr).toBe(0);

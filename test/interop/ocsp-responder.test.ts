@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type GatewayProcess, runCli, startGateway, tempDir, writeConfig } from '../helpers/gateway-process.js';
+import { type GatewayProcess, runCli, startGateway, tempDir, writeConfig, gatewayYaml } from '../helpers/gateway-process.js';
 import { type TestPki, makeTestPki } from '../helpers/pki.js';
 import { requireProgram } from '../helpers/programs.js';
 
@@ -34,25 +34,13 @@ describe.runIf(run)('OCSP responder with openssl ocsp as the client', () => {
     dir = tempDir();
     const config = writeConfig(
       dir,
-      `radius:
-  listen: ["127.0.0.1:0"]
-  clients:
-    - { name: lo, network: 127.0.0.0/8, secret: testing123 }
-tls:
-  certificate: ${pki.serverCert}
-  privateKey: ${pki.serverKey}
-  trustAnchors: [${pki.caCert}]
-identity:
-  realms: [jaist.ac.jp]
-store:
-  path: store.db
-http:
+      gatewayYaml(pki, `http:
   listen: "127.0.0.1:0"
 ocspResponder:
   certificate: ${pki.ocspCert}
   privateKey: ${pki.ocspKey}
   validitySeconds: 600
-`,
+`),
     );
     const add = await runCli(['store', '--config', config, 'add', pki.member('alice-old').cert, pki.member('alice').cert, pki.member('bob').cert, pki.member('carol').cert]);
     expect(add.code, add.stderr).toBe(0);
@@ -191,19 +179,7 @@ describe.runIf(run)('OCSP responder with a CRL configured (revocation:)', () => 
     await ca(['-gencrl', '-crldays', '30', '-out', pki.crl]);
     const config = writeConfig(
       dir,
-      `radius:
-  listen: ["127.0.0.1:0"]
-  clients:
-    - { name: lo, network: 127.0.0.0/8, secret: testing123 }
-tls:
-  certificate: ${pki.serverCert}
-  privateKey: ${pki.serverKey}
-  trustAnchors: [${pki.caCert}]
-identity:
-  realms: [jaist.ac.jp]
-store:
-  path: store.db
-http:
+      gatewayYaml(pki, `http:
   listen: "127.0.0.1:0"
 ocspResponder:
   certificate: ${pki.ocspCert}
@@ -211,7 +187,7 @@ ocspResponder:
 revocation:
   crls:
     - file: ${pki.crl}
-`,
+`),
     );
     // In the store bob is a current member: only the CA's CRL says otherwise.
     const add = await runCli(['store', '--config', config, 'add', pki.member('alice').cert, pki.member('bob').cert]);
