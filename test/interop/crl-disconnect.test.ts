@@ -4,67 +4,23 @@
 // member's session only (Request Authenticator and Message-Authenticator checked here, by hand),
 // logged with trigger revoked_crl, and its ACK ends the session. A fresh demo PKI: this file
 // revokes in its CA database.
-import { createHash, createHmac } from 'node:crypto';
 import dgram from 'node:dgram';
 import { copyFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GatewayProcess, runCli, startGateway, tempDir, writeConfig } from '../helpers/gateway-process.js';
 import { type TestPki, makeTestPki } from '../helpers/pki.js';
+import { fakeNas } from '../helpers/fake-nas.js';
 import { requireProgram } from '../helpers/programs.js';
 import { genCrl, revokeMember } from '../helpers/revocation-pki.js';
 import { Attr, Code, getString } from '../../src/radius/packet.js';
 import { decodePacket } from '../../src/radius/parser.js';
-import { encodeComputedRequest, encodeReply } from '../../src/radius/reply.js';
+import { encodeComputedRequest } from '../../src/radius/reply.js';
 import { attr } from '../../src/radius/serializer.js';
 
 const run = requireProgram('openssl', 'openssl');
 const TOKEN = 'admin-token-0123456789abcdef';
 const SECRET = 'secret-nas-crl';
-
-interface Received {
-  at: number;
-  raw: Buffer;
-  authenticatorOk: boolean;
-  messageAuthenticatorOk: boolean;
-}
-
-/** The NAS's side of RFC 5176 on loopback: checks each request and answers Disconnect-ACK. */
-async function fakeNas(secret: string) {
-  const socket = dgram.createSocket('udp4');
-  const received: Received[] = [];
-  const waiters: (() => void)[] = [];
-  socket.on('message', (raw, from) => {
-    const at = Date.now();
-    // Request Authenticator = MD5(code|id|length|16 zeros|attributes|secret), RFC 5176 3.5.
-    const zeroed = Buffer.from(raw);
-    zeroed.fill(0, 4, 20);
-    const authenticatorOk = createHash('md5').update(zeroed).update(secret).digest().equals(raw.subarray(4, 20));
-    const d = decodePacket(raw);
-    let messageAuthenticatorOk = false;
-    if (d.ok && d.messageAuthenticatorOffset >= 0) {
-      const z = Buffer.from(zeroed);
-      z.fill(0, d.messageAuthenticatorOffset, d.messageAuthenticatorOffset + 16);
-      messageAuthenticatorOk = createHmac('md5', secret).update(z).digest().equals(raw.subarray(d.messageAuthenticatorOffset, d.messageAuthenticatorOffset + 16));
-    }
-    received.push({ at, raw, authenticatorOk, messageAuthenticatorOk });
-    for (const w of waiters.splice(0)) w();
-    const reply = encodeReply({ code: Code.DisconnectAck, identifier: raw[1]!, requestAuthenticator: raw.subarray(4, 20), attributes: [], secret: Buffer.from(secret), messageAuthenticator: true });
-    socket.send(reply, from.port, from.address);
-  });
-  await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
-  return {
-    port: socket.address().port,
-    received,
-    nth: (n: number, timeoutMs = 5000) =>
-      new Promise<Received>((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error(`NAS got ${received.length} Disconnect-Requests, waited for ${n}`)), timeoutMs);
-        const check = () => (received.length >= n ? (clearTimeout(t), resolve(received[n - 1]!)) : waiters.push(check));
-        check();
-      }),
-    close: () => socket.close(),
-  };
-}
 
 describe.runIf(run)('Disconnect on a CRL revocation (openssl ca re-issues the CRL, a NAS on loopback)', () => {
   let pki: TestPki;
@@ -81,7 +37,7 @@ describe.runIf(run)('Disconnect on a CRL revocation (openssl ca re-issues the CR
     dir = tempDir('certgate-crl-disconnect-');
     crlFile = join(dir, 'demo-ca.crl.pem');
     copyFileSync(pki.crl, crlFile);
-    nas = await fakeNas(SECRET);
+    nas = await fakeNas(SECRET, 'ack');
     const configPath = writeConfig(
       dir,
       `radius:
