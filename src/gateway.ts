@@ -95,7 +95,7 @@ export class Gateway {
     this.revocation = new RevocationService(config, { log: this.log, metrics: this.metrics.revocation });
     ({ verifier: this.verifier, chains: this.chains } = verifierFromConfig(config, this.snapshot, this.revocation));
     this.ocsp = this.buildResponder(config);
-    this.handshakes = new HandshakePool(config.tls, config.tls.workers, readTicketKeys(config.tls.ticketKeyFile), (err) => this.log.error({ err }, 'TLS worker failed'));
+    this.handshakes = new HandshakePool(config.tls, config.tls.workers, readTicketKeys(config.tls.ticketKeyFile), (err) => this.log.error({ err }, 'TLS worker failed'), config.tls.placement === 'workers' ? 'workers' : undefined);
     const m = this.metrics;
     this.eap = new EapServer(
       config.eap,
@@ -493,10 +493,17 @@ export class Gateway {
   private installCollectors(): void {
     const m = this.metrics;
     // Gauges read at scrape time: no work on the hot path to keep them current.
+    const reported = { main: 0, worker: 0 };
     const update = () => {
       m.eapSessions.set(this.eap.table.size);
       m.duplicateCache.set(this.radius.duplicates.size);
       m.eapHandshakes.set(this.eap.table.handshakes);
+      m.tlsInlineShare.set(this.handshakes.inlineShare);
+      // The pool counts (no metric call per handshake); the counter catches up at each scrape.
+      for (const thread of ['main', 'worker'] as const) {
+        m.tlsHandshakes.inc({ thread }, this.handshakes.started[thread] - reported[thread]);
+        reported[thread] = this.handshakes.started[thread];
+      }
       m.pacingTracked.set(this.pacing.size);
       m.pacingActive.set(this.pacing.active(Date.now()));
       const counts = this.snapshot.counts();

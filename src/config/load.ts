@@ -73,6 +73,8 @@ export interface Config {
     ticketKeyRotationSeconds: number;
     /** Worker threads running OpenSSL handshakes; 0 = all in the main thread. */
     workers: number;
+    /** adaptive: on the main thread while it has headroom, on workers as it fills; workers: always on workers. */
+    placement: 'adaptive' | 'workers';
   };
   eap: {
     fragmentSize: number;
@@ -209,6 +211,7 @@ const schema = obj({
     ticketKeyFile: opt(path(true)),
     ticketKeyRotationSeconds: opt(int(60, 30 * 86400), 86400),
     workers: opt(int(0, 64), availableParallelism()),
+    placement: opt(oneOf('adaptive', 'workers'), 'adaptive'),
   }),
   eap: opt(
     obj({

@@ -1,4 +1,4 @@
-import type { EstablishedSession, TlsHandshake } from '../tls/engine.js';
+import type { EstablishedSession, TlsHandshake, TlsStep } from '../tls/engine.js';
 import type { Decision } from '../verify/reasons.js';
 import { reject } from '../verify/reasons.js';
 import { type TlsFrame, Reassembler, TlsFlag, encodeTlsFrame, fragment, isAck } from './tls-framing.js';
@@ -57,7 +57,8 @@ export class TlsMethod {
     }
     if (this.phase === 'finishing') {
       // Our last flight is out; the peer's empty response confirms it (RFC 5216 2.1.5, RFC 9190 2.5).
-      if (frame.payload.length > 0) return this.tlsFailed(await this.feed(frame.payload), 'peer answered the final flight with TLS data', fragmentSize);
+      // (The handshake is over, so TLS data here can only be an alert.)
+      if (frame.payload.length > 0) return { kind: 'reject', decision: reject('tls_failed', { detail: 'peer answered the final flight with TLS data' }) };
       return { kind: 'accept', decision: this.outcome!, msk: this.msk! };
     }
     if (this.phase === 'failing') return { kind: 'reject', decision: this.outcome! };
@@ -81,12 +82,11 @@ export class TlsMethod {
     if (decision.result === 'reject') return { kind: 'reject', decision };
     this.outcome = decision;
     this.msk = session.msk;
-    const tail = session.version === 'TLSv1.3' ? await this.engine!.commit() : Buffer.alloc(0);
-    const finalFlight = tail.length ? Buffer.concat([step.output, tail]) : step.output;
-    // A resumed TLS 1.2 session ends with the peer's Finished: nothing left to send (RFC 5216 2.1.3).
-    if (finalFlight.length === 0) return { kind: 'accept', decision, msk: this.msk };
+    // The final flight (TLS 1.3: tickets and the commitment message). A resumed TLS 1.2 session
+    // ends with the peer's Finished: nothing left to send (RFC 5216 2.1.3).
+    if (step.output.length === 0) return { kind: 'accept', decision, msk: this.msk };
     this.phase = 'finishing';
-    return this.send(finalFlight, fragmentSize);
+    return this.send(step.output, fragmentSize);
   }
 
   destroy(): void {
@@ -94,9 +94,12 @@ export class TlsMethod {
     this.engine = undefined;
   }
 
-  private feed(records: Buffer) {
+  private async feed(records: Buffer): Promise<TlsStep> {
     this.engine ??= this.settings.newHandshake(records);
-    return this.engine.feed(records);
+    const step = await this.engine.feed(records);
+    // Established or failed, the handshake has nothing more to do: free its TLS state now.
+    if (step.state !== 'handshaking') this.destroy();
+    return step;
   }
 
   private send(message: Buffer, fragmentSize: number): MethodStep {

@@ -5,7 +5,7 @@
 // with a random 96-bit nonce, written as "cg1:" + base64url(nonce | ciphertext | tag). Two logins of
 // one member give unrelated values (nothing to link them by), and a forged or altered value does
 // not decrypt (it is then ignored like any foreign Class).
-import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
+import { type KeyObject, createCipheriv, createDecipheriv, createHash, createSecretKey, hkdfSync, randomBytes } from 'node:crypto';
 
 export const CLASS_TOKEN_PREFIX = 'cg1:';
 const PREFIX = Buffer.from(CLASS_TOKEN_PREFIX, 'ascii');
@@ -42,8 +42,15 @@ export function deriveClassKey(material: Buffer): Buffer {
 }
 
 export class ClassTokens {
-  constructor(private readonly key: Buffer) {
+  // A key object made once: createCipheriv with a Buffer key builds one per call (13 µs on Node
+  // 24, a third of that with a ready one; one token per Access-Accept).
+  private readonly key: KeyObject;
+  // Nearly every login names the same issuer: remember the last one's hash.
+  private issuer = { dn: '', hash: Buffer.alloc(8) };
+
+  constructor(key: Buffer) {
     if (key.length !== 32) throw new RangeError(`class token key must be 32 bytes, got ${key.length}`);
+    this.key = createSecretKey(key);
   }
 
   encode(f: ClassTokenFacts, nonce: Buffer = randomBytes(NONCE)): Buffer {
@@ -51,7 +58,8 @@ export class ClassTokens {
     if (serial.length === 0 || serial.length > MAX_SERIAL || !/^[0-9A-F]+$/.test(f.serial)) throw new RangeError(`not a normalised serial: ${JSON.stringify(f.serial)}`);
     const head = Buffer.alloc(14);
     head.writeUInt32BE(Math.max(0, Math.min(0xffffffff, Math.floor(f.issuedAt.getTime() / 1000))), 1);
-    Buffer.from(issuerHash(f.issuer), 'hex').copy(head, 5);
+    if (this.issuer.dn !== f.issuer) this.issuer = { dn: f.issuer, hash: Buffer.from(issuerHash(f.issuer), 'hex') };
+    this.issuer.hash.copy(head, 5);
     head[13] = serial.length;
     const member = f.member === null ? Buffer.alloc(0) : Buffer.from(f.member, 'utf8');
     // The member rides along only when the value stays within one attribute; the NAS's User-Name

@@ -4,7 +4,9 @@ import { type TlsSettings, makeServerContext, newTicketKeys } from './context.js
 import { LRUCache } from 'lru-cache';
 import { clientHelloSessionId } from './client-hello.js';
 import { type TlsHandshake, type TlsStep, TlsEngine } from './engine.js';
-import { SessionCache } from './session-cache.js';
+import { SESSION_CACHE_MAX, SessionCache, sessionsFor } from './session-cache.js';
+import { Placement } from './placement.js';
+import { performance } from 'node:perf_hooks';
 import { type FromWorker, type ToWorker, detach } from './worker-protocol.js';
 
 /** Transferred arrays arrive as plain Uint8Arrays: view them as Buffers without a copy. */
@@ -72,50 +74,57 @@ class WorkerHandshake implements TlsHandshake {
     const m = await this.w.call({ op: 'feed', id: this.id, records });
     if (m.op !== 'step') throw new Error('unexpected worker answer');
     const s = m.step;
+    // The worker forgets a handshake once it is over; no destroy message is needed then.
+    if (s.state !== 'handshaking') this.release();
     // Buffers arrive as Uint8Arrays after the structured clone.
     const step: TlsStep = { ...s, output: wrap(s.output) };
     if (s.session) step.session = { ...s.session, msk: wrap(s.session.msk), peerChain: s.session.peerChain.map(wrap) };
     return step;
   }
 
-  async commit(): Promise<Buffer> {
-    const m = await this.w.call({ op: 'commit', id: this.id });
-    if (m.op !== 'output') throw new Error('unexpected worker answer');
-    return wrap(m.output);
+  destroy(): void {
+    if (this.release()) this.w.post({ op: 'destroy', id: this.id });
   }
 
-  destroy(): void {
-    if (this.destroyed) return;
+  /** Whether this call ended the handshake's claim on its worker. */
+  private release(): boolean {
+    if (this.destroyed) return false;
     this.destroyed = true;
     this.w.active--;
-    this.w.post({ op: 'destroy', id: this.id });
+    return true;
   }
 }
 
 /**
- * Where handshakes run. With workers, each new conversation is pinned to the least busy worker
- * thread for its whole life, so OpenSSL's work spreads over every core while RADIUS, EAP framing
- * and the decision stay on the main thread. With 0 workers, everything runs in this thread.
- * All share one set of ticket keys, so a session resumes wherever it lands.
+ * Where handshakes run. Each new conversation is placed once, for its whole life: on the main
+ * thread or on the least busy worker thread, as the Placement decides (placement.ts: main thread
+ * while it has headroom, workers as it fills). With 0 workers, or `workers` mode, the choice is
+ * fixed. All share one set of ticket keys, so a session resumes wherever it lands; a TLS 1.2
+ * session ID resumes only where it was made, so a resuming peer is sent there.
  */
 export class HandshakePool {
   private readonly workers: TlsWorker[] = [];
-  private context: tls.SecureContext | undefined;
+  private context: tls.SecureContext;
   private sessions: SessionCache | undefined;
-  /** TLS 1.2 session ID → the worker that can resume it (bounded like the workers' caches). */
-  private readonly sessionOwner = new LRUCache<string, TlsWorker>({ max: 20_000 });
+  /** TLS 1.2 session ID → the thread that can resume it (bounded like the caches themselves). */
+  private readonly sessionOwner = new LRUCache<string, TlsWorker | 'main'>({ max: SESSION_CACHE_MAX });
+  private readonly placement: Placement | undefined;
   private nextId = 0;
+  /** Handshakes started, by thread (for metrics). */
+  readonly started = { main: 0, worker: 0 };
 
   constructor(
     private settings: TlsSettings,
     workerCount: number,
     private ticketKeys: Buffer = newTicketKeys(),
     onWorkerError: (err: Error) => void = () => undefined,
+    /** `workers`: every handshake on a worker (no main-thread TLS at all). */
+    placement: Placement | 'workers' = new Placement(),
+    private readonly now: () => number = () => performance.now(),
   ) {
-    if (workerCount === 0) {
-      this.context = makeServerContext(settings, ticketKeys);
-      if (settings.sessionLifetimeSeconds > 0) this.sessions = new SessionCache(20_000, settings.sessionLifetimeSeconds);
-    }
+    this.placement = placement === 'workers' ? undefined : placement;
+    this.context = makeServerContext(settings, ticketKeys);
+    this.sessions = this.newSessionCache(settings);
     const url = new URL('./worker.js', import.meta.url);
     for (let i = 0; i < workerCount; i++) {
       const w: TlsWorker = new TlsWorker(url, onWorkerError, (id) => this.sessionOwner.set(id, w));
@@ -128,18 +137,32 @@ export class HandshakePool {
     return this.workers.length;
   }
 
+  /** Share of new handshakes the main thread keeps now (1 without workers, 0 in `workers` mode). */
+  get inlineShare(): number {
+    if (this.workers.length === 0) return 1;
+    return this.placement?.share ?? 0;
+  }
+
   /** Handshakes in progress per worker (for metrics). */
   activeByWorker(): number[] {
     return this.workers.map((w) => w.active);
   }
 
-  /** `clientHello`: the peer's first TLS message; a resuming peer goes to the worker holding its session. */
+  /** `clientHello`: the peer's first TLS message; a resuming peer goes to the thread holding its session. */
   readonly newHandshake = (clientHello: Buffer): TlsHandshake => {
-    if (this.workers.length === 0) return new TlsEngine(this.context!, this.sessions?.server);
     const id = clientHelloSessionId(clientHello);
-    let best = (id && this.sessionOwner.get(id)) || this.workers[0]!;
-    if (!id || !this.sessionOwner.has(id)) for (const w of this.workers) if (w.active < best.active) best = w;
-    return new WorkerHandshake(best, ++this.nextId);
+    const owner = id === undefined ? undefined : this.sessionOwner.get(id);
+    let where: TlsWorker | 'main';
+    if (this.workers.length === 0 || owner === 'main') where = 'main';
+    else if (owner) where = owner;
+    else if (this.placement?.inline(this.now())) where = 'main';
+    else where = this.workers.reduce((best, w) => (w.active < best.active ? w : best));
+    if (where === 'main') {
+      this.started.main++;
+      return new TlsEngine(this.context, sessionsFor(clientHello, this.sessions));
+    }
+    this.started.worker++;
+    return new WorkerHandshake(where, ++this.nextId);
   };
 
   /**
@@ -150,9 +173,15 @@ export class HandshakePool {
     const context = makeServerContext(settings, ticketKeys);
     this.settings = settings;
     this.ticketKeys = ticketKeys;
-    if (this.workers.length === 0) this.context = context;
-    if (this.sessions && settings.sessionLifetimeSeconds === 0) this.sessions = undefined;
+    this.context = context;
+    if (settings.sessionLifetimeSeconds === 0) this.sessions = undefined;
+    else this.sessions ??= this.newSessionCache(settings);
     for (const w of this.workers) w.post({ op: 'configure', settings, ticketKeys });
+  }
+
+  private newSessionCache(settings: TlsSettings): SessionCache | undefined {
+    if (settings.sessionLifetimeSeconds === 0) return undefined;
+    return new SessionCache(SESSION_CACHE_MAX, settings.sessionLifetimeSeconds, (id) => this.sessionOwner.set(id, 'main'));
   }
 
   /** Ticket key rotation: sessions issued under the old keys fall back to a full handshake. */

@@ -17,19 +17,21 @@ export interface EstablishedSession {
 export interface TlsStep {
   /** TLS records OpenSSL produced in answer to the input (possibly empty). */
   output: Buffer;
+  /** After 'established' or 'failed' the handshake is over: nothing more may be fed. */
   state: 'handshaking' | 'established' | 'failed';
   error?: string;
-  /** Present once, on the step where the handshake completes. */
+  /** Present on the step where the handshake completes. */
   session?: EstablishedSession;
 }
 
 /** One server-side handshake, wherever it runs (this thread, or a worker: see engine-pool.ts). */
 export interface TlsHandshake {
   feed(records: Buffer): Promise<TlsStep>;
-  /** TLS 1.3 commitment message (RFC 9190 2.5): one application-data record holding 0x00. */
-  commit(): Promise<Buffer>;
   destroy(): void;
 }
+
+/** TLS 1.3 commitment message (RFC 9190 2.5): one application-data record holding 0x00. */
+const COMMITMENT = Buffer.from([0]);
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -41,10 +43,9 @@ export class TlsEngine implements TlsHandshake {
   private readonly pipe = new MemoryPipe();
   private readonly socket: tls.TLSSocket;
   private established = false;
-  private reported = false;
   private error: string | undefined;
 
-  /** `sessions`: a session-ID cache for TLS 1.2 resumption (session-cache.ts); tickets need none. */
+  /** `sessions`: a session-ID cache for TLS 1.2 resumption (session-cache.ts, sessionsFor); tickets need none. */
   constructor(context: tls.SecureContext, sessions?: tls.Server) {
     this.socket = new tls.TLSSocket(this.pipe, {
       isServer: true,
@@ -67,18 +68,17 @@ export class TlsEngine implements TlsHandshake {
   async feed(records: Buffer): Promise<TlsStep> {
     this.pipe.deliver(records);
     await this.settle();
-    const output = this.pipe.collect();
-    if (this.error !== undefined) return { output, state: 'failed', error: this.error };
-    if (!this.established) return { output, state: 'handshaking' };
-    if (this.reported) return { output, state: 'established' };
-    this.reported = true;
-    return { output, state: 'established', session: this.session() };
-  }
-
-  async commit(): Promise<Buffer> {
-    this.socket.write(Buffer.from([0]));
-    await this.settle();
-    return this.pipe.collect();
+    if (this.error !== undefined) return { output: this.pipe.collect(), state: 'failed', error: this.error };
+    if (!this.established) return { output: this.pipe.collect(), state: 'handshaking' };
+    const session = this.session();
+    // TLS 1.3: the commitment goes out in the same flight as the tickets, so the handshake needs
+    // no further step (or thread hop). It is written before the decision: on a reject the EAP
+    // layer sends EAP-Failure and this flight is never sent.
+    if (session.version === 'TLSv1.3') {
+      this.socket.write(COMMITMENT);
+      await this.settle();
+    }
+    return { output: this.pipe.collect(), state: 'established', session };
   }
 
   destroy(): void {

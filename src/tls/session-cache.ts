@@ -1,5 +1,6 @@
 import tls from 'node:tls';
 import { LRUCache } from 'lru-cache';
+import { offersTls13 } from './client-hello.js';
 
 /**
  * TLS 1.2 session-ID resumption. Supplicants such as wpa_supplicant turn session tickets off for
@@ -8,6 +9,9 @@ import { LRUCache } from 'lru-cache';
  * listens; it only carries those events for the TLSSockets given it. The callbacks are
  * synchronous, so a handshake never waits on them. Bounded in count and by the session lifetime.
  */
+/** Sessions per thread: a TLS 1.2 session is ~1-2 KB, so at most ~40 MB each. */
+export const SESSION_CACHE_MAX = 20_000;
+
 export class SessionCache {
   readonly server: tls.Server;
   private readonly cache: LRUCache<string, Buffer>;
@@ -30,3 +34,11 @@ export class SessionCache {
     return this.cache.size;
   }
 }
+
+/**
+ * The cache a new handshake should use, from its ClientHello. A TLS 1.3 peer resumes with tickets
+ * only; given the cache, node:tls would run its ClientHello callback on every handshake and OpenSSL
+ * would report each 1.3 ticket as a new session (two per login) that nothing ever looks up.
+ */
+export const sessionsFor = (clientHello: Buffer, cache: SessionCache | undefined): tls.Server | undefined =>
+  cache && offersTls13(clientHello) !== true ? cache.server : undefined;

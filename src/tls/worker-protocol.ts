@@ -5,12 +5,10 @@ import type { TlsSettings } from './context.js';
 export type ToWorker =
   | { op: 'configure'; settings: TlsSettings; ticketKeys: Uint8Array }
   | { op: 'feed'; id: number; seq: number; records: Uint8Array }
-  | { op: 'commit'; id: number; seq: number }
   | { op: 'destroy'; id: number };
 
 export type FromWorker =
   | { op: 'step'; seq: number; step: TlsStep }
-  | { op: 'output'; seq: number; output: Uint8Array }
   | { op: 'error'; seq: number; message: string }
   | { op: 'configured'; error?: string }
   /** A new TLS 1.2 session ID this worker can resume: the main thread routes its return here. */

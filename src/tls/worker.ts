@@ -4,7 +4,7 @@ import { parentPort } from 'node:worker_threads';
 import type tls from 'node:tls';
 import { TlsEngine } from './engine.js';
 import { makeServerContext } from './context.js';
-import { SessionCache } from './session-cache.js';
+import { SESSION_CACHE_MAX, SessionCache, sessionsFor } from './session-cache.js';
 import { type FromWorker, type ToWorker, detach } from './worker-protocol.js';
 import type { TlsStep } from './engine.js';
 
@@ -28,7 +28,6 @@ function portable(step: TlsStep): { step: TlsStep; transfer: ArrayBuffer[] } {
   }
   return { step: out, transfer };
 }
-const SESSION_CACHE_MAX = 20_000;
 
 port.on('message', (m: ToWorker) => {
   switch (m.op) {
@@ -42,28 +41,23 @@ port.on('message', (m: ToWorker) => {
       }
       return;
     case 'feed': {
+      const records = Buffer.from(m.records.buffer, m.records.byteOffset, m.records.byteLength);
       let engine = engines.get(m.id);
       if (!engine) {
         // A handshake keeps the context it started with; a reload affects new ones only.
-        engine = new TlsEngine(context!, sessions?.server);
+        engine = new TlsEngine(context!, sessionsFor(records, sessions));
         engines.set(m.id, engine);
       }
-      engine.feed(Buffer.from(m.records.buffer, m.records.byteOffset, m.records.byteLength)).then(
+      const done = engine;
+      engine.feed(records).then(
         (step) => {
+          // Over once established or failed: forget it now rather than wait for a destroy message.
+          if (step.state !== 'handshaking') {
+            done.destroy();
+            engines.delete(m.id);
+          }
           const p = portable(step);
           reply({ op: 'step', seq: m.seq, step: p.step }, p.transfer);
-        },
-        (e: Error) => reply({ op: 'error', seq: m.seq, message: e.message }),
-      );
-      return;
-    }
-    case 'commit': {
-      const engine = engines.get(m.id);
-      if (!engine) return reply({ op: 'error', seq: m.seq, message: 'no such handshake' });
-      engine.commit().then(
-        (output) => {
-          const o = detach(output);
-          reply({ op: 'output', seq: m.seq, output: o }, [o.buffer as ArrayBuffer]);
         },
         (e: Error) => reply({ op: 'error', seq: m.seq, message: e.message }),
       );

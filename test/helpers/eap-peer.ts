@@ -1,6 +1,7 @@
 // An EAP-TLS supplicant in memory: a real node:tls client (OpenSSL) over a pipe, driving an
 // EapServer directly (no RADIUS). For state-machine, fragmentation and resumption tests.
 import { readFileSync } from 'node:fs';
+import { constants } from 'node:crypto';
 import tls from 'node:tls';
 import { expect } from 'vitest';
 import type { EapResult, EapServer } from '../../src/eap/eap-server.js';
@@ -26,6 +27,8 @@ export interface PeerOptions {
   framedMtu?: number;
   /** A session from an earlier login, to resume. */
   session?: Buffer;
+  /** Ask for no session tickets (SSL_OP_NO_TICKET). */
+  noTickets?: boolean;
 }
 
 export interface PeerLogin {
@@ -48,6 +51,8 @@ export async function peerLogin(eap: EapServer, pki: TestPki, o: PeerOptions): P
     maxVersion: o.maxVersion,
     checkServerIdentity: () => undefined,
     ...(o.session ? { session: o.session } : {}),
+    // As wpa_supplicant does for EAP-TLS: TLS 1.2 resumes by session ID then.
+    ...(o.noTickets ? { secureOptions: constants.SSL_OP_NO_TICKET } : {}),
   });
   socket.on('session', (s: Buffer) => (ticket = s));
   socket.on('error', () => undefined);

@@ -1,6 +1,8 @@
 // Session resumption with a real supplicant: eapol_test re-authenticates (-r 2) in one process,
 // reusing its TLS session. TLS 1.3 resumes by ticket; TLS 1.2 by session ID (wpa_supplicant turns
-// tickets off for EAP-TLS), both across the gateway's worker threads.
+// tickets off for EAP-TLS). Twice: with every handshake on the two worker threads (placement
+// workers: a session ID resumes only on the worker that made it), and with the default adaptive
+// placement (at this load, on the main thread).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestPki, makeTestPki } from '../helpers/pki.js';
 import { type GatewayProcess, runCli, startGateway, tempDir, writeConfig } from '../helpers/gateway-process.js';
@@ -8,7 +10,8 @@ import { eapol, requireEapolTest } from '../helpers/eapol.js';
 
 const run = requireEapolTest();
 
-describe.runIf(run)('session resumption with eapol_test', () => {
+for (const placement of ['workers', 'adaptive'] as const)
+describe.runIf(run)(`session resumption with eapol_test (placement ${placement})`, () => {
   let pki: TestPki;
   let gw: GatewayProcess;
   let dir: string;
@@ -26,10 +29,13 @@ tls:
   privateKey: ${pki.serverKey}
   trustAnchors: [${pki.caCert}]
   workers: 2
+  placement: ${placement}
 identity:
   realms: [jaist.ac.jp]
 store:
   path: store.db
+http:
+  listen: 127.0.0.1:0
 `,
     );
     const add = await runCli(['store', '--config', config, 'add', pki.member('alice').cert]);
@@ -54,4 +60,12 @@ store:
       expect(decisions.map((d) => d.resumed)).toEqual([false, true, true]);
     });
   }
+
+  it('ran the handshakes where the placement says', async () => {
+    const text = await (await fetch(`http://127.0.0.1:${gw.httpPort}/metrics`)).text();
+    const started = (thread: string) => Number(new RegExp(`^certgate_tls_handshakes_total\\{thread="${thread}"\\} (\\d+)`, 'm').exec(text)?.[1]);
+    // Six logins above; a login at this pace runs on the main thread unless placement is workers.
+    if (placement === 'workers') expect([started('main'), started('worker')]).toEqual([0, 6]);
+    else expect([started('main'), started('worker')]).toEqual([6, 0]);
+  });
 });
