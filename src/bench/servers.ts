@@ -62,7 +62,7 @@ export function prepareRuntime(node: string, repo: string, tree: string | undefi
   for (const name of readdirSync(join(repo, 'node_modules'))) {
     if (!existsSync(join(root, 'node_modules', name))) cpSync(join(repo, 'node_modules', name), join(root, 'node_modules', name), { recursive: true });
   }
-  for (const d of ['bin', 'dist']) {
+  for (const d of ['bin', 'dist', 'config']) {
     rmSync(join(root, d), { recursive: true, force: true });
     cpSync(join(repo, d), join(root, d), { recursive: true });
   }
@@ -160,7 +160,8 @@ export function certgateCli(rt: NodeRuntime, args: string[]): string {
 }
 
 export async function startCertgate(o: { name: string; rt: NodeRuntime; config: string; logFile: string; nodeArgs?: string[]; env?: Record<string, string> }): Promise<Running> {
-  const args = [...(o.nodeArgs ?? []), join(o.rt.root, 'bin', 'certgate.js'), 'serve', '--config', o.config];
+  // As npm start and the Dockerfile start it: with the shipped OpenSSL settings (one TLS 1.3 ticket).
+  const args = [`--openssl-config=${join(o.rt.root, 'config', 'openssl.cnf')}`, ...(o.nodeArgs ?? []), join(o.rt.root, 'bin', 'certgate.js'), 'serve', '--config', o.config];
   // Logs go to a file, as an operator's would: reading them through a pipe would put the
   // harness's CPU into the measurement window.
   const out = openSync(o.logFile, 'w');

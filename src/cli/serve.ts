@@ -18,6 +18,13 @@ export async function serve(config: Config): Promise<number> {
     await gw.close().catch(() => undefined);
     return 2;
   }
+  // node:tls cannot set the TLS 1.3 ticket count; config/openssl.cnf does, if node was started with it.
+  if (!process.execArgv.some((a) => a.startsWith('--openssl-config')) && process.env.OPENSSL_CONF === undefined) {
+    gw.log.warn(
+      { fix: 'node --openssl-config=config/openssl.cnf bin/certgate.js serve …' },
+      'OpenSSL settings not loaded: full TLS 1.3 logins get two session tickets and one more round trip',
+    );
+  }
   process.on('SIGHUP', () => {
     try {
       gw.reload();

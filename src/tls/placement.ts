@@ -12,7 +12,7 @@ export type PlacementMode = 'adaptive' | 'workers';
 const WINDOW_MS = 100;
 /** The main thread's busy share is steered into [LOW, HIGH]: high, because a hop costs more than the queueing it saves until the loop is nearly full. */
 const HIGH = 0.85;
-const LOW = 0.6;
+const LOW = 0.75;
 
 /**
  * Decides, for each new handshake, whether it runs on the main thread or on a worker.

@@ -28,6 +28,7 @@ interface BenchJson {
   p95Ms: number;
   p99Ms: number;
   clientCpuMs: number;
+  roundsPerLogin: number;
 }
 
 async function bench(pki: TestPki, port: number, args: string[], member = 'alice') {
@@ -84,6 +85,24 @@ describe('certgate bench against certgate', () => {
       expect(r.stdout).toMatch(/accepted logins\/s/);
     });
   }
+
+  it('needs one RADIUS round trip less per full TLS 1.3 login with the shipped OpenSSL settings (one ticket, not two)', async () => {
+    const dir = tempDir();
+    const config = writeConfig(dir, gatewayYaml(pki));
+    expect((await runCli(['store', '--config', config, 'add', pki.member('alice').cert])).code).toBe(0);
+    const plain = await startGateway(config, dir, { opensslConfig: false });
+    try {
+      const shipped = await bench(pki, gw.port, ['--tls', '1.3', '--count', '4', '--concurrency', '2']);
+      const without = await bench(pki, plain.port, ['--tls', '1.3', '--count', '4', '--concurrency', '2']);
+      expectAllAccepted(shipped, 4);
+      expectAllAccepted(without, 4);
+      expect(shipped.json.roundsPerLogin).toBe(without.json.roundsPerLogin - 1);
+      expect(plain.lines.some((l) => /OpenSSL settings not loaded/.test(String(l.msg)))).toBe(true);
+      expect(gw.lines.some((l) => /OpenSSL settings not loaded/.test(String(l.msg)))).toBe(false);
+    } finally {
+      await plain.stop();
+    }
+  });
 
   it('resumes the session of the slot\'s previous login with --resume', async () => {
     const r = await bench(pki, gw.port, ['--tls', '1.3', '--count', String(N), '--concurrency', '2', '--resume']);

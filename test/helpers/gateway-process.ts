@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const BIN = join(ROOT, 'bin', 'certgate.js');
+export const OPENSSL_CNF = join(ROOT, 'config', 'openssl.cnf');
 
 export interface LogLine {
   msg: string;
@@ -49,8 +50,11 @@ export async function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv } =
   }
 }
 
-export async function startGateway(configPath: string, dir: string): Promise<GatewayProcess> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--config', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** `opensslConfig: false` starts node without config/openssl.cnf (to show what it changes). */
+export async function startGateway(configPath: string, dir: string, opts: { opensslConfig?: boolean } = {}): Promise<GatewayProcess> {
+  // As npm start and the Dockerfile run it: with the shipped OpenSSL settings (one TLS 1.3 ticket).
+  const nodeArgs = opts.opensslConfig === false ? [] : [`--openssl-config=${OPENSSL_CNF}`];
+  const child = spawn(process.execPath, [...nodeArgs, BIN, 'serve', '--config', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: LogLine[] = [];
   const waiters: { pred: (l: LogLine) => boolean; since: number; resolve: (l: LogLine) => void }[] = [];
   let buf = '';
