@@ -58,7 +58,7 @@ describe('Placement', () => {
     expect(shares).toEqual([75, 50, 25, 0, 0]);
     expect(p.share).toBe(0);
     // Between the thresholds nothing changes; below them the share comes back, more slowly.
-    loop.window(0.7);
+    loop.window(0.8);
     now += 100;
     expect(inlineOf100(p, now)).toBe(0);
     for (let w = 0; w < 10; w++) {
