@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { type TlsChoice, makeClientContext } from './eap-tls-client.js';
+import { type TlsChoice, makeClientTls } from './eap-tls-client.js';
 import { type LoginSetup, login } from './login.js';
 import { RadiusClient } from './radius-client.js';
 import { type BenchResult, Latencies, buildResult, formatSummary, newCounters } from './stats.js';
@@ -173,7 +173,7 @@ export async function runBench(o: BenchOptions, progress: (line: string) => void
   const setup: LoginSetup = {
     radius,
     secret: o.secret,
-    context: makeClientContext({ ca: o.ca, cert: o.cert, key: o.key, tls: o.tls }),
+    tls: makeClientTls({ ca: o.ca, cert: o.cert, key: o.key, tls: o.tls }),
     identity: o.identity,
     fragmentSize: o.fragmentSize,
     framedMtu: o.framedMtu,

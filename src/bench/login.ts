@@ -1,19 +1,18 @@
 // One EAP-TLS login over RADIUS as a wireless NAS with a supplicant behind it would run it:
 // Identity → (State) → EAP-TLS rounds → Access-Accept/Reject, then the MS-MPPE keys of the
 // Accept are decrypted and compared with the MSK the client derived itself.
-import type tls from 'node:tls';
 import { EapCode, decodeEap } from '../eap/packet.js';
 import { joinEapMessage, splitEapMessage } from '../radius/eap-message.js';
 import { decryptMppeKey } from '../radius/mppe.js';
 import { Attr, Code, MsAttr, type RadiusAttribute, type RadiusPacket, VENDOR_MICROSOFT, getAttribute } from '../radius/packet.js';
 import { attr } from '../radius/serializer.js';
-import { EapTlsPeer } from './eap-tls-client.js';
+import { type ClientTls, EapTlsPeer } from './eap-tls-client.js';
 import type { RadiusClient } from './radius-client.js';
 
 export interface LoginSetup {
   radius: RadiusClient;
   secret: Buffer;
-  context: tls.SecureContext;
+  tls: ClientTls;
   identity: string;
   /** EAP-TLS fragment size the supplicant uses for its own messages. */
   fragmentSize: number;
@@ -50,7 +49,7 @@ export async function login(
   session: Buffer | undefined,
   identityOnly = false,
 ): Promise<LoginOutcome> {
-  const peer = new EapTlsPeer({ context: setup.context, identity: setup.identity, fragmentSize: setup.fragmentSize, session });
+  const peer = new EapTlsPeer({ tls: setup.tls, identity: setup.identity, fragmentSize: setup.fragmentSize, session });
   const fixed: RadiusAttribute[] = [
     attr(Attr.UserName, setup.identity),
     { type: Attr.NasIpAddress, value: NAS_IP },

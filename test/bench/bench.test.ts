@@ -124,6 +124,15 @@ describe('certgate bench against certgate', () => {
     expect(r.code).toBe(1);
   });
 
+  it('refuses a server whose certificate does not chain to --ca (an error, never a login)', async () => {
+    const m = pki.member('alice');
+    const r = await runCli(['bench', '--server', `127.0.0.1:${gw.port}`, '--secret', 'testing123', '--ca', pki.otherCaCert, '--cert', m.cert, '--key', m.key, '--count', '2', '--json']);
+    const json = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as BenchJson;
+    expect(json).toMatchObject({ sent: 2, accepted: 0, errors: 2 });
+    expect(r.stderr).toMatch(/does not lead to --ca/);
+    expect(r.code).toBe(1);
+  });
+
   it('leaves conversations pending with --identity-only', async () => {
     const r = await bench(pki, gw.port, ['--identity-only', '--count', '10']);
     expect(r.json).toMatchObject({ sent: 10, abandoned: 10, accepted: 0, errors: 0 });
