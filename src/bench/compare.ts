@@ -85,8 +85,7 @@ function options(argv: string[]): Options {
                               CERTGATE_BENCH_NODE=PATH[:PATH]); default: ${DEFAULT_NODE24} when present;
                               TREE is a repository copy with node_modules built for that node
   --node-tree DIR             default TREE (default /tmp/certgate-node<major>, made by scripts/bench-node24.sh)
-  --loadgen-node PATH         node binary for the load generator (default: Node 24 as for --node when
-                              present, else this one)
+  --loadgen-node PATH         node binary for the load generator (default: this one)
   --workers 1,2               one certgate per worker count, setting config key --workers-key (tls.workers)
   --set KEY=VALUE             set a dotted key in the generated certgate config (YAML value)
   --log-level LEVEL           certgate log level (default info: every decision logged, as operated)
@@ -124,9 +123,7 @@ function options(argv: string[]): Options {
     pending: int('pending', v.pending),
     nodes,
     nodeTree: v['node-tree'],
-    // The cheapest client available, for both servers alike: the more CPU the load generator
-    // leaves on these shared cores, the more the figures say about the servers.
-    loadgenNode: v['loadgen-node'] ?? (!v['no-auto-node'] && existsSync(DEFAULT_NODE24) ? DEFAULT_NODE24 : process.execPath),
+    loadgenNode: v['loadgen-node'] ?? process.execPath,
     // 0 is a valid count (certgate: TLS in the main thread).
     workers: v.workers ? v.workers.split(',').map((w) => (w.trim() === '0' ? 0 : int('workers', w))) : [],
     workersKey: v['workers-key']!,
