@@ -294,7 +294,8 @@ export function renderSection(r: Report): string {
     `- The load generator needs ${fmt(client)} ms of CPU per full TLS 1.3 login (it does a full TLS client handshake with an RSA-2048 signature each time) ` +
       `and shares the cores with the server. Even on an idle machine the same-load-generator throughput is bounded by cores / (server + client CPU per login): ` +
       `about ${fmt(bound(frFull), 0)} logins/s for FreeRADIUS and ${cgs.map((s, i) => `${fmt(bound(cgFull[i]!), 0)} for ${s}`).join(', ')}. ` +
-      'So the logins/s ratio cannot reach 1.25 until certgate needs clearly less CPU per login than FreeRADIUS, and "more than 1.5 cores busy" is only reachable with a cheaper (or remote) client.',
+      'A server that stays well below its bound at saturation is held back by something other than CPU (latency, threads: the cores-busy row says how much it used). ' +
+      'With the client on the same cores, "more than 1.5 cores busy" needs a client that costs a fraction of the server per login, or one on another machine.',
     '',
   );
 
