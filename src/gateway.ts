@@ -499,6 +499,7 @@ export class Gateway {
       m.duplicateCache.set(this.radius.duplicates.size);
       m.eapHandshakes.set(this.eap.table.handshakes);
       m.tlsInlineShare.set(this.handshakes.inlineShare);
+      m.tlsSessionIds.set(this.handshakes.sessionIds);
       // The pool counts (no metric call per handshake); the counter catches up at each scrape.
       for (const thread of ['main', 'worker'] as const) {
         m.tlsHandshakes.inc({ thread }, this.handshakes.started[thread] - reported[thread]);

@@ -30,6 +30,7 @@ export function createMetrics() {
     ocspCache: new Gauge({ name: 'certgate_ocsp_cache_entries', help: 'Signed OCSP responses kept for reuse (bounded)', registers: [registry] }),
     eapHandshakes: new Gauge({ name: 'certgate_eap_handshakes_active', help: 'EAP conversations holding TLS state (bounded by eap.maxHandshakes)', registers: [registry] }),
     tlsInlineShare: new Gauge({ name: 'certgate_tls_inline_share', help: 'Share of new TLS handshakes run on the main thread (tls.placement adaptive: lower as the main thread gets busy)', registers: [registry] }),
+    tlsSessionIds: new Gauge({ name: 'certgate_tls_session_ids', help: 'TLS 1.2 session IDs that can be resumed, on any thread (bounded: 20,000 per thread cache and in the routing table)', registers: [registry] }),
     tlsHandshakes: new Counter({ name: 'certgate_tls_handshakes_total', help: 'TLS handshakes started, by thread (main or worker)', labelNames: ['thread'] as const, registers: [registry] }),
     pacingActive: new Gauge({ name: 'certgate_pacing_active', help: 'Calling-Station-Ids whose rejects are delayed or whose logins are refused now', registers: [registry] }),
     pacingTracked: new Gauge({ name: 'certgate_pacing_stations', help: 'Calling-Station-Ids in the failed-login pacing table (bounded by pacing.maxStations)', registers: [registry] }),

@@ -143,6 +143,11 @@ export class HandshakePool {
     return this.placement?.share ?? 0;
   }
 
+  /** TLS 1.2 session IDs known to be resumable, on any thread (for metrics; bounded by SESSION_CACHE_MAX). */
+  get sessionIds(): number {
+    return this.sessionOwner.size;
+  }
+
   /** Handshakes in progress per worker (for metrics). */
   activeByWorker(): number[] {
     return this.workers.map((w) => w.active);

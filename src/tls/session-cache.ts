@@ -2,6 +2,9 @@ import tls from 'node:tls';
 import { LRUCache } from 'lru-cache';
 import { offersTls13 } from './client-hello.js';
 
+/** Sessions per thread: a TLS 1.2 session is ~1-2 KB, so at most ~40 MB each. */
+export const SESSION_CACHE_MAX = 20_000;
+
 /**
  * TLS 1.2 session-ID resumption. Supplicants such as wpa_supplicant turn session tickets off for
  * EAP-TLS, so stateless tickets alone do not resume them: OpenSSL needs a server-side cache, which
@@ -9,9 +12,6 @@ import { offersTls13 } from './client-hello.js';
  * listens; it only carries those events for the TLSSockets given it. The callbacks are
  * synchronous, so a handshake never waits on them. Bounded in count and by the session lifetime.
  */
-/** Sessions per thread: a TLS 1.2 session is ~1-2 KB, so at most ~40 MB each. */
-export const SESSION_CACHE_MAX = 20_000;
-
 export class SessionCache {
   readonly server: tls.Server;
   private readonly cache: LRUCache<string, Buffer>;

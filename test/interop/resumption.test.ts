@@ -65,6 +65,8 @@ http:
     const text = await (await fetch(`http://127.0.0.1:${gw.httpPort}/metrics`)).text();
     const started = (thread: string) => Number(new RegExp(`^certgate_tls_handshakes_total\\{thread="${thread}"\\} (\\d+)`, 'm').exec(text)?.[1]);
     // Six logins above; a login at this pace runs on the main thread unless placement is workers.
+    // The TLS 1.2 logins made one resumable session ID (the others resumed it).
+    expect(Number(/^certgate_tls_session_ids (\d+)/m.exec(text)?.[1])).toBe(1);
     if (placement === 'workers') expect([started('main'), started('worker')]).toEqual([0, 6]);
     else expect([started('main'), started('worker')]).toEqual([6, 0]);
   });
