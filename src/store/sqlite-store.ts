@@ -8,13 +8,13 @@ import { settleMember as settle } from './supersede.js';
 import { certFacts, tryNormaliseSerial, type CertFacts } from '../verify/cert-facts.js';
 import {
   CERT_STATUSES,
-  parseReason,
   type AddOutcome,
   type CertRecord,
   type CertStatus,
   type RevocationReason,
   type RevokeOutcome,
 } from './types.js';
+import { CERT_COLUMNS, type CertRow as Row, certRecord } from './cert-row.js';
 
 const SCHEMA_VERSION = 1;
 
@@ -48,47 +48,7 @@ INSERT INTO meta (key, value) VALUES ('schema_version', ${SCHEMA_VERSION}), ('se
 // Index i upgrades schema version i+1 to i+2; empty while version 1 is the only one.
 const MIGRATIONS: readonly string[] = [];
 
-interface CertRow {
-  id: number;
-  issuer: string;
-  serial: string;
-  fingerprint: string;
-  member: string;
-  subject: string;
-  not_before: number;
-  not_after: number;
-  status: CertStatus;
-  revocation_reason: string | null;
-  revoked_at: number | null;
-  superseded_by: string | null;
-  added_at: number;
-  seq: number;
-  der?: Buffer;
-}
-
-const COLUMNS =
-  'id, issuer, serial, fingerprint, member, subject, not_before, not_after, status, ' +
-  'revocation_reason, revoked_at, superseded_by, added_at, seq';
-
-function toRecord(r: CertRow): CertRecord {
-  return {
-    issuer: r.issuer,
-    serial: r.serial,
-    fingerprint: r.fingerprint,
-    member: r.member,
-    subject: r.subject,
-    notBefore: new Date(r.not_before),
-    notAfter: new Date(r.not_after),
-    status: r.status,
-    // A reason name this version does not know still means "revoked": keep that, not the name.
-    revocationReason: r.revocation_reason === null ? null : (parseReason(r.revocation_reason) ?? 'unspecified'),
-    revokedAt: r.revoked_at === null ? null : new Date(r.revoked_at),
-    supersededBy: r.superseded_by,
-    addedAt: new Date(r.added_at),
-    seq: r.seq,
-    ...(r.der !== undefined ? { der: r.der } : {}),
-  };
-}
+type CertRow = Row<number>;
 
 function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -137,12 +97,12 @@ export class SqliteStore {
   private constructor(db: Database.Database) {
     this.db = db;
     this.stmt = {
-      get: db.prepare(`SELECT ${COLUMNS} FROM certs WHERE issuer = ? AND serial = ?`),
-      bySerial: db.prepare(`SELECT ${COLUMNS} FROM certs WHERE serial = ? ORDER BY id`),
+      get: db.prepare(`SELECT ${CERT_COLUMNS} FROM certs WHERE issuer = ? AND serial = ?`),
+      bySerial: db.prepare(`SELECT ${CERT_COLUMNS} FROM certs WHERE serial = ? ORDER BY id`),
       // Newest first: the current certificate (latest notBefore, then latest added) leads.
-      byMember: db.prepare(`SELECT ${COLUMNS} FROM certs WHERE member = ? ORDER BY not_before DESC, id DESC`),
-      list: db.prepare(`SELECT ${COLUMNS} FROM certs ORDER BY member, not_before, id`),
-      since: db.prepare(`SELECT ${COLUMNS}, der FROM certs WHERE seq > ? ORDER BY seq, id`),
+      byMember: db.prepare(`SELECT ${CERT_COLUMNS} FROM certs WHERE member = ? ORDER BY not_before DESC, id DESC`),
+      list: db.prepare(`SELECT ${CERT_COLUMNS} FROM certs ORDER BY member, not_before, id`),
+      since: db.prepare(`SELECT ${CERT_COLUMNS}, der FROM certs WHERE seq > ? ORDER BY seq, id`),
       counts: db.prepare('SELECT status, count(*) AS n FROM certs GROUP BY status'),
       seq: db.prepare("SELECT value FROM meta WHERE key = 'seq'"),
       // Prepared once: db.pragma() prepares a new statement per call (every 500 ms here), and
@@ -159,7 +119,7 @@ export class SqliteStore {
       revoke: db.prepare(
         "UPDATE certs SET status = 'revoked', revocation_reason = ?, revoked_at = ?, seq = ? WHERE id = ?",
       ),
-      byId: db.prepare(`SELECT ${COLUMNS} FROM certs WHERE id = ?`),
+      byId: db.prepare(`SELECT ${CERT_COLUMNS} FROM certs WHERE id = ?`),
     };
   }
 
@@ -203,7 +163,7 @@ export class SqliteStore {
     return this.transaction((): AddOutcome => {
       const existing = this.stmt.get.get(facts.issuer, facts.serial) as CertRow | undefined;
       if (existing !== undefined) {
-        if (existing.fingerprint === facts.fingerprint) return { outcome: 'exists', record: toRecord(existing) };
+        if (existing.fingerprint === facts.fingerprint) return { outcome: 'exists', record: certRecord(existing) };
         return {
           outcome: 'refused',
           serial: facts.serial,
@@ -227,7 +187,7 @@ export class SqliteStore {
         der: facts.der,
       });
       this.settleMember(member, seq);
-      return { outcome: 'added', record: toRecord(this.stmt.byId.get(info.lastInsertRowid) as CertRow) };
+      return { outcome: 'added', record: certRecord(this.stmt.byId.get(info.lastInsertRowid) as CertRow) };
     });
   }
 
@@ -245,21 +205,21 @@ export class SqliteStore {
       ) as CertRow[];
       const [row] = rows;
       if (row === undefined) return { outcome: 'not_found' };
-      if (rows.length > 1) return { outcome: 'ambiguous', records: rows.map(toRecord) };
-      if (row.status === 'revoked') return { outcome: 'already_revoked', record: toRecord(row) };
+      if (rows.length > 1) return { outcome: 'ambiguous', records: rows.map(certRecord) };
+      if (row.status === 'revoked') return { outcome: 'already_revoked', record: certRecord(row) };
       this.stmt.revoke.run(reason, now.getTime(), this.nextSeq(), row.id);
-      return { outcome: 'revoked', record: toRecord(this.stmt.byId.get(row.id) as CertRow) };
+      return { outcome: 'revoked', record: certRecord(this.stmt.byId.get(row.id) as CertRow) };
     });
   }
 
   list(): CertRecord[] {
-    return (this.stmt.list.all() as CertRow[]).map(toRecord);
+    return (this.stmt.list.all() as CertRow[]).map(certRecord);
   }
 
   /** Every certificate with this serial, from any issuer. */
   bySerial(serial: string): CertRecord[] {
     const s = tryNormaliseSerial(serial);
-    return s === null ? [] : (this.stmt.bySerial.all(s) as CertRow[]).map(toRecord);
+    return s === null ? [] : (this.stmt.bySerial.all(s) as CertRow[]).map(certRecord);
   }
 
   /**
@@ -281,14 +241,14 @@ export class SqliteStore {
 
   /** The member's certificates, newest (current) first. */
   byMember(member: string): CertRecord[] {
-    return (this.stmt.byMember.all(member.trim().toLowerCase()) as CertRow[]).map(toRecord);
+    return (this.stmt.byMember.all(member.trim().toLowerCase()) as CertRow[]).map(certRecord);
   }
 
   get(issuer: string, serial: string): CertRecord | undefined {
     const s = tryNormaliseSerial(serial);
     if (s === null) return undefined;
     const row = this.stmt.get.get(issuer, s) as CertRow | undefined;
-    return row && toRecord(row);
+    return row && certRecord(row);
   }
 
   counts(): Record<CertStatus, number> {
@@ -300,7 +260,7 @@ export class SqliteStore {
   /** Rows written after `seq`, and the store's seq they bring the reader up to (read atomically). */
   changesSince(seq: number): { rows: CertRecord[]; seq: number } {
     return this.db.transaction(() => ({
-      rows: (this.stmt.since.all(seq) as CertRow[]).map(toRecord),
+      rows: (this.stmt.since.all(seq) as CertRow[]).map(certRecord),
       seq: this.currentSeq(),
     }))();
   }

@@ -6,7 +6,8 @@ import type pg from 'pg';
 import { certFacts, tryNormaliseSerial, type CertFacts } from '../../verify/cert-facts.js';
 import { settleMember as settle } from '../supersede.js';
 import type { AddOptions, ChangeSet } from '../store.js';
-import { CERT_STATUSES, parseReason, type AddOutcome, type CertRecord, type CertStatus, type RevocationReason, type RevokeOutcome } from '../types.js';
+import { CERT_STATUSES, type AddOutcome, type CertRecord, type CertStatus, type RevocationReason, type RevokeOutcome } from '../types.js';
+import { CERT_COLUMNS, type CertRow as Row, certRecord } from '../cert-row.js';
 
 /** A write transaction in progress: the client holding the lock, and the seq its writes took. */
 export interface Tx {
@@ -15,49 +16,10 @@ export interface Tx {
   seq: number | null;
 }
 
-interface CertRow {
-  id: string;
-  issuer: string;
-  serial: string;
-  fingerprint: string;
-  member: string;
-  subject: string;
-  not_before: Date;
-  not_after: Date;
-  status: CertStatus;
-  revocation_reason: string | null;
-  revoked_at: Date | null;
-  superseded_by: string | null;
-  added_at: Date;
-  seq: string;
-  der?: Buffer;
-}
-
-const COLUMNS =
-  'id, issuer, serial, fingerprint, member, subject, not_before, not_after, status, ' +
-  'revocation_reason, revoked_at, superseded_by, added_at, seq';
-
-function toRecord(r: CertRow): CertRecord {
-  return {
-    issuer: r.issuer,
-    serial: r.serial,
-    fingerprint: r.fingerprint,
-    member: r.member,
-    subject: r.subject,
-    notBefore: r.not_before,
-    notAfter: r.not_after,
-    status: r.status,
-    revocationReason: r.revocation_reason === null ? null : (parseReason(r.revocation_reason) ?? 'unspecified'),
-    revokedAt: r.revoked_at,
-    supersededBy: r.superseded_by,
-    addedAt: r.added_at,
-    seq: Number(r.seq),
-    ...(r.der !== undefined ? { der: r.der } : {}),
-  };
-}
+type CertRow = Row<string>;
 
 async function rows(q: pg.ClientBase | pg.Pool, where: string, params: unknown[], withDer = false): Promise<CertRow[]> {
-  return (await q.query<CertRow>(`SELECT ${COLUMNS}${withDer ? ', der' : ''} FROM certgate_certs ${where}`, params)).rows;
+  return (await q.query<CertRow>(`SELECT ${CERT_COLUMNS}${withDer ? ', der' : ''} FROM certgate_certs ${where}`, params)).rows;
 }
 
 function errorMessage(e: unknown): string {
@@ -83,7 +45,7 @@ export async function addIn(tx: Tx, der: Buffer, now: Date, opts: AddOptions = {
   }
   const [existing] = await rows(tx.client, 'WHERE issuer = $1 AND serial = $2', [facts.issuer, facts.serial]);
   if (existing !== undefined) {
-    if (existing.fingerprint === facts.fingerprint) return { outcome: 'exists', record: toRecord(existing) };
+    if (existing.fingerprint === facts.fingerprint) return { outcome: 'exists', record: certRecord(existing) };
     return {
       outcome: 'refused',
       serial: facts.serial,
@@ -102,7 +64,7 @@ export async function addIn(tx: Tx, der: Buffer, now: Date, opts: AddOptions = {
   );
   await settleMember(tx, member, seq);
   const [row] = await rows(tx.client, 'WHERE id = $1', [ins.rows[0]!.id]);
-  return { outcome: 'added', record: toRecord(row!) };
+  return { outcome: 'added', record: certRecord(row!) };
 }
 
 /** Applies the one-current-certificate rule (../supersede.ts) to a member's rows. */
@@ -117,32 +79,32 @@ export async function revokeIn(tx: Tx, serial: string, reason: RevocationReason,
   const found = issuer === undefined ? await rows(tx.client, 'WHERE serial = $1 ORDER BY id', [s]) : await rows(tx.client, 'WHERE issuer = $1 AND serial = $2', [issuer, s]);
   const [row] = found;
   if (row === undefined) return { outcome: 'not_found' };
-  if (found.length > 1) return { outcome: 'ambiguous', records: found.map(toRecord) };
-  if (row.status === 'revoked') return { outcome: 'already_revoked', record: toRecord(row) };
+  if (found.length > 1) return { outcome: 'ambiguous', records: found.map(certRecord) };
+  if (row.status === 'revoked') return { outcome: 'already_revoked', record: certRecord(row) };
   const seq = await bumpSeq(tx);
   await tx.client.query("UPDATE certgate_certs SET status = 'revoked', revocation_reason = $1, revoked_at = $2, seq = $3 WHERE id = $4", [reason, now, seq, row.id]);
   const [after] = await rows(tx.client, 'WHERE id = $1', [row.id]);
-  return { outcome: 'revoked', record: toRecord(after!) };
+  return { outcome: 'revoked', record: certRecord(after!) };
 }
 
 export async function getIn(q: pg.ClientBase | pg.Pool, issuer: string, serial: string): Promise<CertRecord | undefined> {
   const s = tryNormaliseSerial(serial);
   if (s === null) return undefined;
   const [row] = await rows(q, 'WHERE issuer = $1 AND serial = $2', [issuer, s]);
-  return row && toRecord(row);
+  return row && certRecord(row);
 }
 
 export async function listAll(q: pg.Pool): Promise<CertRecord[]> {
-  return (await rows(q, 'ORDER BY member, not_before, id', [])).map(toRecord);
+  return (await rows(q, 'ORDER BY member, not_before, id', [])).map(certRecord);
 }
 
 export async function byMember(q: pg.Pool, member: string): Promise<CertRecord[]> {
-  return (await rows(q, 'WHERE member = $1 ORDER BY not_before DESC, id DESC', [member.trim().toLowerCase()])).map(toRecord);
+  return (await rows(q, 'WHERE member = $1 ORDER BY not_before DESC, id DESC', [member.trim().toLowerCase()])).map(certRecord);
 }
 
 export async function bySerial(q: pg.Pool, serial: string): Promise<CertRecord[]> {
   const s = tryNormaliseSerial(serial);
-  return s === null ? [] : (await rows(q, 'WHERE serial = $1 ORDER BY id', [s])).map(toRecord);
+  return s === null ? [] : (await rows(q, 'WHERE serial = $1 ORDER BY id', [s])).map(certRecord);
 }
 
 export async function counts(q: pg.Pool): Promise<Record<CertStatus, number>> {
@@ -164,7 +126,7 @@ export async function changesSince(client: pg.ClientBase, seq: number): Promise<
     const changed = await rows(client, 'WHERE seq > $1 ORDER BY seq, id', [seq], true);
     const now = await currentSeq(client);
     await client.query('COMMIT');
-    return { rows: changed.map(toRecord), seq: now };
+    return { rows: changed.map(certRecord), seq: now };
   } catch (e) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw e;
