@@ -13,6 +13,7 @@ import type { RevocationConfig } from '../revocation/types.js';
 import { revocationSchema } from './revocation.js';
 import { type DisconnectConfig, type SessionsConfig, checkCoaAddress, clientCoaFields, finishPolicy, finishSessions, sessionsSchemas } from './sessions.js';
 import type { PolicyRule } from '../policy/types.js';
+import type { EapSettings } from '../eap/eap-server.js';
 
 export interface Network {
   address: string;
@@ -76,16 +77,7 @@ export interface Config {
     /** adaptive: on the main thread while it has headroom, on workers as it fills; workers: always on workers. */
     placement: 'adaptive' | 'workers';
   };
-  eap: {
-    fragmentSize: number;
-    maxMessageBytes: number;
-    maxRounds: number;
-    idleTimeoutSeconds: number;
-    maxConversations: number;
-    maxConversationsPerClient: number;
-    maxConversationsPerStation: number;
-    maxHandshakes: number;
-  };
+  eap: EapSettings;
   /** cuiKey: from cuiKey / cuiKeyFile / cuiKeyEnv; undefined = a generated key kept on disk (docs/eduroam.md). */
   identity: { realms: string[]; cuiKey: Buffer | undefined };
   proxy: ProxyConfig;
