@@ -1,16 +1,10 @@
 import type http from 'node:http';
+import { readBody } from '../body.js';
 
 const MAX_FORM_BYTES = 16 * 1024;
 
 /** An application/x-www-form-urlencoded body; undefined when too large (our forms are tiny). */
 export async function readForm(req: http.IncomingMessage): Promise<URLSearchParams | undefined> {
-  const chunks: Buffer[] = [];
-  let n = 0;
-  for await (const c of req) {
-    const b = c as Buffer;
-    n += b.length;
-    if (n > MAX_FORM_BYTES) return undefined;
-    chunks.push(b);
-  }
-  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+  const body = await readBody(req, MAX_FORM_BYTES);
+  return body && new URLSearchParams(body.toString('utf8'));
 }
