@@ -113,23 +113,34 @@ export async function startGateway(configPath: string, dir: string, opts: { open
   };
 }
 
+/** Parts of gatewayYaml a suite may replace; each is the section's lines, indented by two spaces. */
+export interface GatewayYamlParts {
+  /** The radius: section (default: loopback on a free port, client lo with secret testing123). */
+  radius?: string;
+  /** Lines added to the tls: section (workers, placement…). */
+  tls?: string;
+  /** The store: section (default: a SQLite file next to the config). */
+  store?: string;
+}
+
 /**
  * The smallest gateway config the interop tests share: loopback RADIUS on a free port, the test
  * PKI, realm jaist.ac.jp, a SQLite store in the config's folder. `extra` is appended YAML (top-level
- * sections such as http:, revocation:, ocspResponder:).
+ * sections such as http:, revocation:, ocspResponder:); `parts` replaces or extends sections.
  */
-export function gatewayYaml(pki: { serverCert: string; serverKey: string; caCert: string }, extra = ''): string {
-  return `radius:
-  listen: ["127.0.0.1:0"]
+export function gatewayYaml(pki: { serverCert: string; serverKey: string; caCert: string }, extra = '', parts: GatewayYamlParts = {}): string {
+  const radius = parts.radius ?? `  listen: ["127.0.0.1:0"]
   clients:
-    - { name: lo, network: 127.0.0.0/8, secret: testing123 }
+    - { name: lo, network: 127.0.0.0/8, secret: testing123 }`;
+  return `radius:
+${radius}
 tls:
   certificate: ${pki.serverCert}
   privateKey: ${pki.serverKey}
   trustAnchors: [${pki.caCert}]
-identity:
+${parts.tls ? `${parts.tls}\n` : ''}identity:
   realms: [jaist.ac.jp]
 store:
-  path: store.db
+${parts.store ?? '  path: store.db'}
 ${extra}`;
 }

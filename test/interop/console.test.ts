@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { type BrowserContext, type Page, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eapol, requireEapolTest } from '../helpers/eapol.js';
-import { type GatewayProcess, ROOT, runCli, startGateway, tempDir, writeConfig } from '../helpers/gateway-process.js';
+import { type GatewayProcess, ROOT, runCli, startGateway, tempDir, writeConfig, gatewayYaml } from '../helpers/gateway-process.js';
 import { type TestPki, makeTestPki } from '../helpers/pki.js';
 import { requireProgram } from '../helpers/programs.js';
 
@@ -22,25 +22,15 @@ const SHOTS = process.env.CERTGATE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'con
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 function config(pki: TestPki): string {
-  return `radius:
-  listen: ["127.0.0.1:0"]
-  clients:
-    - { name: ap-library-2f, network: 127.0.0.1, secret: testing123 }
-tls:
-  certificate: ${pki.serverCert}
-  privateKey: ${pki.serverKey}
-  trustAnchors: [${pki.caCert}]
-identity:
-  realms: [jaist.ac.jp]
-store:
-  path: store.db
-http:
+  return gatewayYaml(pki, `http:
   listen: "127.0.0.1:0"
   adminToken: ${TOKEN}
 revocation:
   crls:
     - file: ${pki.crl}
-`;
+`, { radius: `  listen: ["127.0.0.1:0"]
+  clients:
+    - { name: ap-library-2f, network: 127.0.0.1, secret: testing123 }` });
 }
 
 /** A member certificate that expires in `days`, from the test CA (for the renewal reminder). */

@@ -8,7 +8,7 @@ import dgram from 'node:dgram';
 import { copyFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type GatewayProcess, runCli, startGateway, tempDir, writeConfig } from '../helpers/gateway-process.js';
+import { type GatewayProcess, runCli, startGateway, tempDir, writeConfig, gatewayYaml } from '../helpers/gateway-process.js';
 import { type TestPki, makeTestPki } from '../helpers/pki.js';
 import { fakeNas } from '../helpers/fake-nas.js';
 import { requireProgram } from '../helpers/programs.js';
@@ -40,28 +40,17 @@ describe.runIf(run)('Disconnect on a CRL revocation (openssl ca re-issues the CR
     nas = await fakeNas(SECRET, 'ack');
     const configPath = writeConfig(
       dir,
-      `radius:
-  listen: ["127.0.0.1:0"]
-  accountingListen: ["127.0.0.1:0"]
-  clients:
-    - { name: nas-a, network: 127.0.0.1, secret: ${SECRET}, coaPort: ${nas.port} }
-tls:
-  certificate: ${pki.serverCert}
-  privateKey: ${pki.serverKey}
-  trustAnchors: [${pki.caCert}]
-  workers: 0
-identity:
-  realms: [jaist.ac.jp]
-store:
-  path: store.db
-http:
+      gatewayYaml(pki, `http:
   listen: "127.0.0.1:0"
   adminToken: ${TOKEN}
 disconnect: { attempts: 3, timeoutMs: 300 }
 revocation:
   crls:
     - file: ${crlFile}
-`,
+`, { radius: `  listen: ["127.0.0.1:0"]
+  accountingListen: ["127.0.0.1:0"]
+  clients:
+    - { name: nas-a, network: 127.0.0.1, secret: ${SECRET}, coaPort: ${nas.port} }`, tls: `  workers: 0` }),
     );
     const add = await runCli(['store', '--config', configPath, 'add', pki.member('alice').cert, pki.member('bob').cert]);
     expect(add.code, add.stderr).toBe(0);

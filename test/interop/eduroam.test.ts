@@ -6,7 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestPki, makeTestPki } from '../helpers/pki.js';
-import { type GatewayProcess, runCli, startGateway, tempDir, writeConfig } from '../helpers/gateway-process.js';
+import { type GatewayProcess, runCli, startGateway, tempDir, writeConfig, gatewayYaml } from '../helpers/gateway-process.js';
 import { eapol, requireEapolTest } from '../helpers/eapol.js';
 import { requireProgram } from '../helpers/programs.js';
 import { radclient } from '../helpers/radclient.js';
@@ -64,20 +64,7 @@ describe.runIf(run)('eduroam: proxying, RadSec, CUI, accounting, F-Ticks', () =>
 
     configPath = writeConfig(
       dir,
-      `radius:
-  listen: ["127.0.0.1:0"]
-  accountingListen: ["127.0.0.1:0"]
-  clients:
-    - { name: lo, network: 127.0.0.0/8, secret: testing123 }
-tls:
-  certificate: ${pki.serverCert}
-  privateKey: ${pki.serverKey}
-  trustAnchors: [${pki.caCert}]
-identity:
-  realms: [jaist.ac.jp]
-store:
-  path: store.db
-proxy:
+      gatewayYaml(pki, `proxy:
   timeoutMs: 800
   tries: 2
   probeIntervalSeconds: 1
@@ -97,7 +84,10 @@ fticks:
   file: fticks.log
 http:
   listen: "127.0.0.1:0"
-`,
+`, { radius: `  listen: ["127.0.0.1:0"]
+  accountingListen: ["127.0.0.1:0"]
+  clients:
+    - { name: lo, network: 127.0.0.0/8, secret: testing123 }` }),
     );
     const add = await runCli(['store', '--config', configPath, 'add', pki.member('alice').cert, pki.member('bob').cert]);
     expect(add.code, add.stderr).toBe(0);

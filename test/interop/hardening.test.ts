@@ -5,7 +5,7 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestPki, makeTestPki } from '../helpers/pki.js';
-import { type GatewayProcess, runCli, startGateway, tempDir, writeConfig } from '../helpers/gateway-process.js';
+import { type GatewayProcess, runCli, startGateway, tempDir, writeConfig, gatewayYaml } from '../helpers/gateway-process.js';
 import { eapol, requireEapolTest } from '../helpers/eapol.js';
 
 const run = requireEapolTest();
@@ -28,19 +28,7 @@ describe.runIf(run)('hardening against the built gateway', () => {
     chmodSync(secretFile, 0o644);
     const config = writeConfig(
       dir,
-      `radius:
-  listen: ["127.0.0.1:0"]
-  clients:
-    - { name: lo, network: 127.0.0.0/8, secretFile: ${secretFile} }
-tls:
-  certificate: ${pki.serverCert}
-  privateKey: ${pki.serverKey}
-  trustAnchors: [${pki.caCert}]
-identity:
-  realms: [jaist.ac.jp]
-store:
-  path: store.db
-http:
+      gatewayYaml(pki, `http:
   listen: "127.0.0.1:0"
 pacing:
   freeRejects: 1
@@ -48,7 +36,9 @@ pacing:
   maxRejectDelayMs: 1400
   refuseAfter: 3
   refuseSeconds: 60
-`,
+`, { radius: `  listen: ["127.0.0.1:0"]
+  clients:
+    - { name: lo, network: 127.0.0.0/8, secretFile: ${secretFile} }` }),
     );
     const add = await runCli(['store', '--config', config, 'add', pki.member('alice').cert]);
     expect(add.code, add.stderr).toBe(0);

@@ -4,23 +4,10 @@ import https from 'node:https';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestPki, makeTestPki } from '../helpers/pki.js';
-import { type GatewayProcess, startGateway, tempDir, writeConfig } from '../helpers/gateway-process.js';
+import { type GatewayProcess, startGateway, tempDir, writeConfig, gatewayYaml } from '../helpers/gateway-process.js';
 import { loadConfig } from '../../src/config/load.js';
 
-const base = (pki: TestPki, http: string) => `radius:
-  listen: ["127.0.0.1:0"]
-  clients:
-    - { name: lo, network: 127.0.0.0/8, secret: testing123 }
-tls:
-  certificate: ${pki.serverCert}
-  privateKey: ${pki.serverKey}
-  trustAnchors: [${pki.caCert}]
-  workers: 0
-identity:
-  realms: [jaist.ac.jp]
-store:
-  path: store.db
-${http}`;
+const base = (pki: TestPki, http: string) => gatewayYaml(pki, `${http}`, { tls: `  workers: 0` });
 
 describe('http listener over TLS', () => {
   let pki: TestPki;

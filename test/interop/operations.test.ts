@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestPki, makeTestPki } from '../helpers/pki.js';
-import { type GatewayProcess, ROOT, runCli, startGateway, tempDir, writeConfig } from '../helpers/gateway-process.js';
+import { type GatewayProcess, ROOT, runCli, startGateway, tempDir, writeConfig, gatewayYaml } from '../helpers/gateway-process.js';
 import { eapol, requireEapolTest } from '../helpers/eapol.js';
 import { requireProgram } from '../helpers/programs.js';
 import { radclient } from '../helpers/radclient.js';
@@ -16,23 +16,13 @@ const run = requireEapolTest() && requireProgram('radclient', 'freeradius-utils'
 const TOKEN = 'admin-token-0123456789abcdef';
 
 function config(pki: TestPki, secret: string, extra = '') {
-  return `radius:
-  listen: ["127.0.0.1:0", "[::1]:0"]
-  clients:
-    - { name: lo, network: 127.0.0.1, secret: ${secret} }
-    - { name: lo6, network: "::1", secret: ${secret} }
-tls:
-  certificate: ${pki.serverCert}
-  privateKey: ${pki.serverKey}
-  trustAnchors: [${pki.caCert}]
-identity:
-  realms: [jaist.ac.jp]
-store:
-  path: store.db
-http:
+  return gatewayYaml(pki, `http:
   listen: "127.0.0.1:0"
   adminToken: ${TOKEN}
-${extra}`;
+${extra}`, { radius: `  listen: ["127.0.0.1:0", "[::1]:0"]
+  clients:
+    - { name: lo, network: 127.0.0.1, secret: ${secret} }
+    - { name: lo6, network: "::1", secret: ${secret} }` });
 }
 
 function metric(text: string, name: string): number {

@@ -6,7 +6,7 @@
 import dgram from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eapol, requireEapolTest } from '../helpers/eapol.js';
-import { type GatewayProcess, runCli, startGateway, tempDir, writeConfig } from '../helpers/gateway-process.js';
+import { type GatewayProcess, runCli, startGateway, tempDir, writeConfig, gatewayYaml } from '../helpers/gateway-process.js';
 import { type TestPki, makeTestPki } from '../helpers/pki.js';
 import { fakeNas } from '../helpers/fake-nas.js';
 import { Attr, Code, getString } from '../../src/radius/packet.js';
@@ -48,23 +48,7 @@ describe.runIf(run)('policy, live sessions and Disconnect (RFC 5176) with eapol_
     [nasA, nasB, nasC] = await Promise.all([fakeNas(SECRETS.a, 'ack'), fakeNas(SECRETS.b, 'nak503'), fakeNas(SECRETS.c, 'silent')]);
     configPath = writeConfig(
       dir,
-      `radius:
-  listen: ["127.0.0.1:0"]
-  accountingListen: ["127.0.0.1:0"]
-  clients:
-    - { name: nas-a, network: 127.0.0.1, secret: ${SECRETS.a}, coaPort: ${nasA.port} }
-    - { name: nas-b, network: 127.0.0.2, secret: ${SECRETS.b}, coaPort: ${nasB.port}, coaAddress: 127.0.0.1 }
-    - { name: nas-c, network: 127.0.0.3, secret: ${SECRETS.c}, coaPort: ${nasC.port}, coaAddress: 127.0.0.1 }
-    - { name: vpn, network: 127.0.0.4, secret: ${SECRETS.vpn} }
-tls:
-  certificate: ${pki.serverCert}
-  privateKey: ${pki.serverKey}
-  trustAnchors: [${pki.caCert}]
-identity:
-  realms: [jaist.ac.jp]
-store:
-  path: store.db
-http:
+      gatewayYaml(pki, `http:
   listen: "127.0.0.1:0"
   adminToken: ${TOKEN}
 policy:
@@ -78,7 +62,13 @@ policy:
     match: { ou: student }
     reply: { vlan: "10", sessionTimeout: 28800, class: "student" }
 disconnect: { attempts: 3, timeoutMs: 300 }
-`,
+`, { radius: `  listen: ["127.0.0.1:0"]
+  accountingListen: ["127.0.0.1:0"]
+  clients:
+    - { name: nas-a, network: 127.0.0.1, secret: ${SECRETS.a}, coaPort: ${nasA.port} }
+    - { name: nas-b, network: 127.0.0.2, secret: ${SECRETS.b}, coaPort: ${nasB.port}, coaAddress: 127.0.0.1 }
+    - { name: nas-c, network: 127.0.0.3, secret: ${SECRETS.c}, coaPort: ${nasC.port}, coaAddress: 127.0.0.1 }
+    - { name: vpn, network: 127.0.0.4, secret: ${SECRETS.vpn} }` }),
     );
     const add = await runCli(['store', '--config', configPath, 'add', ...['alice', 'bob', 'carol'].map((m) => pki.member(m).cert)]);
     expect(add.code, add.stderr).toBe(0);

@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { certFacts, parseCertificates } from '../../src/verify/cert-facts.js';
 import { readFileSync } from 'node:fs';
-import { type GatewayProcess, type LogLine, runCli, startGateway, tempDir, writeConfig } from '../helpers/gateway-process.js';
+import { type GatewayProcess, type LogLine, runCli, startGateway, tempDir, writeConfig, gatewayYaml } from '../helpers/gateway-process.js';
 import { eapol, requireEapolTest } from '../helpers/eapol.js';
 import { type TestPki, makeTestPki } from '../helpers/pki.js';
 import { createTestDatabase, requirePostgres, type TestDatabase } from '../helpers/postgres.js';
@@ -39,22 +39,10 @@ describe.runIf(run)('two gateways on one PostgreSQL store', () => {
   const serial = (m: string) => certFacts(parseCertificates(readFileSync(pki.member(m).cert))[0]!).serial;
 
   function config(url: string) {
-    return `radius:
-  listen: ["127.0.0.1:0"]
-  clients:
-    - { name: lo, network: 127.0.0.0/8, secret: testing123 }
-tls:
-  certificate: ${pki.serverCert}
-  privateKey: ${pki.serverKey}
-  trustAnchors: [${pki.caCert}]
-identity:
-  realms: [jaist.ac.jp]
-store:
-  url: ${url}
-http:
+    return gatewayYaml(pki, `http:
   listen: "127.0.0.1:0"
   adminToken: ${TOKEN}
-`;
+`, { store: `  url: ${url}` });
   }
 
   const login = (gw: GatewayProcess, member: string, args: string[] = []) => {

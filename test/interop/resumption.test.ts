@@ -5,7 +5,7 @@
 // placement (at this load, on the main thread).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestPki, makeTestPki } from '../helpers/pki.js';
-import { type GatewayProcess, runCli, startGateway, tempDir, writeConfig } from '../helpers/gateway-process.js';
+import { type GatewayProcess, runCli, startGateway, tempDir, writeConfig, gatewayYaml } from '../helpers/gateway-process.js';
 import { eapol, requireEapolTest } from '../helpers/eapol.js';
 
 const run = requireEapolTest();
@@ -20,23 +20,10 @@ describe.runIf(run)(`session resumption with eapol_test (placement ${placement})
     dir = tempDir();
     const config = writeConfig(
       dir,
-      `radius:
-  listen: ["127.0.0.1:0"]
-  clients:
-    - { name: lo, network: 127.0.0.0/8, secret: testing123 }
-tls:
-  certificate: ${pki.serverCert}
-  privateKey: ${pki.serverKey}
-  trustAnchors: [${pki.caCert}]
-  workers: 2
-  placement: ${placement}
-identity:
-  realms: [jaist.ac.jp]
-store:
-  path: store.db
-http:
+      gatewayYaml(pki, `http:
   listen: 127.0.0.1:0
-`,
+`, { tls: `  workers: 2
+  placement: ${placement}` }),
     );
     const add = await runCli(['store', '--config', config, 'add', pki.member('alice').cert]);
     expect(add.code, add.stderr).toBe(0);

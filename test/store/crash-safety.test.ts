@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, runCli, tempDir, writeConfig } from '../helpers/gateway-process.js';
+import { ROOT, runCli, tempDir, writeConfig, gatewayYaml } from '../helpers/gateway-process.js';
 import { type TestPki, makeTestPki } from '../helpers/pki.js';
 
 const WRITER = join(ROOT, 'test/helpers/store-writer.mjs');
@@ -75,19 +75,9 @@ describe('a store that cannot be opened stops start-up (exit 2), never an empty 
   const config = (dir: string, store: string) =>
     writeConfig(
       dir,
-      `radius:
-  listen: ["127.0.0.1:0"]
+      gatewayYaml(pki, '', { radius: `  listen: ["127.0.0.1:0"]
   clients:
-    - { name: lo, network: 127.0.0.1, secret: testing123 }
-tls:
-  certificate: ${pki.serverCert}
-  privateKey: ${pki.serverKey}
-  trustAnchors: [${pki.caCert}]
-identity:
-  realms: [jaist.ac.jp]
-store:
-  path: ${store}
-`,
+    - { name: lo, network: 127.0.0.1, secret: testing123 }`, store: `  path: ${store}` }),
     );
 
   it('a file that is not a database: exit 2, a clear message, the file untouched', async () => {
