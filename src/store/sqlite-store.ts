@@ -5,7 +5,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { settleMember as settle } from './supersede.js';
-import { certFacts, tryNormaliseSerial, type CertFacts } from '../verify/cert-facts.js';
+import { tryNormaliseSerial } from '../verify/cert-facts.js';
+import { addStopped, admissible } from './admission.js';
 import {
   CERT_STATUSES,
   type AddOutcome,
@@ -146,33 +147,13 @@ export class SqliteStore {
   }
 
   add(der: Buffer, now: Date, opts: { allowExpired?: boolean } = {}): AddOutcome {
-    let facts: CertFacts;
-    try {
-      facts = certFacts(der);
-    } catch (e) {
-      return { outcome: 'refused', serial: null, message: `not a certificate: ${errorMessage(e)}` };
-    }
+    const facts = admissible(der);
+    if ('outcome' in facts) return facts;
     const { member } = facts;
-    if (member === null) {
-      return {
-        outcome: 'refused',
-        serial: facts.serial,
-        message: 'no member identity (neither a subjectAltName rfc822Name nor a subject emailAddress)',
-      };
-    }
     return this.transaction((): AddOutcome => {
       const existing = this.stmt.get.get(facts.issuer, facts.serial) as CertRow | undefined;
-      if (existing !== undefined) {
-        if (existing.fingerprint === facts.fingerprint) return { outcome: 'exists', record: certRecord(existing) };
-        return {
-          outcome: 'refused',
-          serial: facts.serial,
-          message: `serial ${facts.serial} of issuer "${facts.issuer}" is already stored for a different certificate (fingerprint ${existing.fingerprint})`,
-        };
-      }
-      if (!opts.allowExpired && now.getTime() > facts.notAfter.getTime()) {
-        return { outcome: 'refused', serial: facts.serial, message: `expired on ${facts.notAfter.toISOString()}` };
-      }
+      const stopped = addStopped(facts, existing, now, opts.allowExpired);
+      if (stopped) return stopped;
       const seq = this.nextSeq();
       const info = this.stmt.insert.run({
         issuer: facts.issuer,

@@ -3,7 +3,8 @@
 // store-wide write lock (see pg-store.ts), so each check-then-write below sees every earlier commit
 // and the change sequence grows in commit order.
 import type pg from 'pg';
-import { certFacts, tryNormaliseSerial, type CertFacts } from '../../verify/cert-facts.js';
+import { tryNormaliseSerial } from '../../verify/cert-facts.js';
+import { addStopped, admissible } from '../admission.js';
 import { settleMember as settle } from '../supersede.js';
 import type { AddOptions, ChangeSet } from '../store.js';
 import { CERT_STATUSES, type AddOutcome, type CertRecord, type CertStatus, type RevocationReason, type RevokeOutcome } from '../types.js';
@@ -22,10 +23,6 @@ async function rows(q: pg.ClientBase | pg.Pool, where: string, params: unknown[]
   return (await q.query<CertRow>(`SELECT ${CERT_COLUMNS}${withDer ? ', der' : ''} FROM certgate_certs ${where}`, params)).rows;
 }
 
-function errorMessage(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
 async function bumpSeq(tx: Tx): Promise<number> {
   const r = await tx.client.query<{ value: string }>('UPDATE certgate_seq SET value = value + 1 RETURNING value');
   tx.seq = Number(r.rows[0]!.value);
@@ -33,28 +30,12 @@ async function bumpSeq(tx: Tx): Promise<number> {
 }
 
 export async function addIn(tx: Tx, der: Buffer, now: Date, opts: AddOptions = {}): Promise<AddOutcome> {
-  let facts: CertFacts;
-  try {
-    facts = certFacts(der);
-  } catch (e) {
-    return { outcome: 'refused', serial: null, message: `not a certificate: ${errorMessage(e)}` };
-  }
+  const facts = admissible(der);
+  if ('outcome' in facts) return facts;
   const { member } = facts;
-  if (member === null) {
-    return { outcome: 'refused', serial: facts.serial, message: 'no member identity (neither a subjectAltName rfc822Name nor a subject emailAddress)' };
-  }
   const [existing] = await rows(tx.client, 'WHERE issuer = $1 AND serial = $2', [facts.issuer, facts.serial]);
-  if (existing !== undefined) {
-    if (existing.fingerprint === facts.fingerprint) return { outcome: 'exists', record: certRecord(existing) };
-    return {
-      outcome: 'refused',
-      serial: facts.serial,
-      message: `serial ${facts.serial} of issuer "${facts.issuer}" is already stored for a different certificate (fingerprint ${existing.fingerprint})`,
-    };
-  }
-  if (!opts.allowExpired && now.getTime() > facts.notAfter.getTime()) {
-    return { outcome: 'refused', serial: facts.serial, message: `expired on ${facts.notAfter.toISOString()}` };
-  }
+  const stopped = addStopped(facts, existing, now, opts.allowExpired);
+  if (stopped) return stopped;
   const seq = await bumpSeq(tx);
   const ins = await tx.client.query<{ id: string }>(
     `INSERT INTO certgate_certs (issuer, serial, fingerprint, member, subject, not_before, not_after, status,
