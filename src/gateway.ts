@@ -11,7 +11,7 @@ import { OcspResponder } from './ocsp/responder.js';
 import type { ConsoleDeps } from './http/console/deps.js';
 import { FailurePacer } from './limits/pacing.js';
 import { stationKey } from './limits/station-id.js';
-import { DecisionRing } from './obs/decision-ring.js';
+import { DecisionRing, decisionRecord } from './obs/decision-ring.js';
 import { EduroamServices } from './eduroam/eduroam-services.js';
 import { cuiAttribute } from './eduroam/cui.js';
 import { type Logger, createLogger } from './obs/log.js';
@@ -270,14 +270,7 @@ export class Gateway {
       now: () => new Date(),
       decided: (d) => {
         this.metrics.verifyDecisions.inc({ result: d.result, reason: d.reason });
-        const record = {
-          time: new Date().toISOString(),
-          result: d.result,
-          reason: d.reason,
-          detail: d.detail,
-          member: d.member,
-          serial: d.serial,
-          issuer: d.issuer,
+        const record = decisionRecord(d, new Date(), {
           outerIdentity: null,
           callingStationId: null,
           client: 'verify_api',
@@ -285,7 +278,7 @@ export class Gateway {
           tlsVersion: null,
           resumed: false,
           durationMs: 0,
-        };
+        });
         this.decisions.push(record);
         this.log.info({ event: 'verify_decision', ...record, time: undefined }, `verify ${d.result}: ${d.reason}`);
       },
@@ -464,14 +457,7 @@ export class Gateway {
       this.metrics.authDuration.observe((now - s.startedAt) / 1000);
       this.metrics.eapRounds.observe(s.rounds);
     }
-    const record = {
-      time: new Date(now).toISOString(),
-      result: d.result,
-      reason: d.reason,
-      detail: d.detail,
-      member: d.member,
-      serial: d.serial,
-      issuer: d.issuer,
+    const record = decisionRecord(d, new Date(now), {
       outerIdentity: s?.outerIdentity ?? getString(ctx.packet, Attr.UserName) ?? null,
       callingStationId: getString(ctx.packet, Attr.CallingStationId) ?? null,
       client: ctx.client.name,
@@ -482,7 +468,7 @@ export class Gateway {
       ...(cui !== undefined ? { cui } : {}),
       // The policy rule that matched (index in policy:, and its name), once the policy ran.
       ...(d.rule !== undefined ? { rule: d.rule } : {}),
-    };
+    });
     if (d.result === 'accept' && d.rule !== undefined) this.metrics.sessions.policyMatches.inc({ rule: d.rule ? String(d.rule.index) : 'none' });
     this.decisions.push(record);
     // The log line also carries the revocation facts used (source, CRL/OCSP times, cached or not).

@@ -26,6 +26,20 @@ export interface DecisionRecord {
   rule?: RuleRef | null;
 }
 
+type DecisionFacts = Pick<DecisionRecord, 'result' | 'reason' | 'detail' | 'member' | 'serial' | 'issuer'>;
+
+/** The record of a decision made at `at`: the decision's own fields, then where and how it was made. */
+export const decisionRecord = (d: DecisionFacts, at: Date, context: Omit<DecisionRecord, keyof DecisionFacts | 'time'>): DecisionRecord => ({
+  time: at.toISOString(),
+  result: d.result,
+  reason: d.reason,
+  detail: d.detail,
+  member: d.member,
+  serial: d.serial,
+  issuer: d.issuer,
+  ...context,
+});
+
 /**
  * The last N decisions in memory, for "why can't this student get on the Wi-Fi?". A fixed-size
  * ring: old decisions fall out, memory stays bounded whatever the login rate.
