@@ -1,13 +1,11 @@
 // The eduroam keys of the configuration: proxy realms (UDP and RadSec servers, secrets), CUI key,
 // accounting listeners and log, F-Ticks; and the errors that name the key.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config/load.js';
+import { configFolder } from '../helpers/config-files.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'certgate-eduroam-config-'));
-for (const f of ['server.pem', 'server.key', 'ca.pem', 'rs.pem', 'rs.key']) writeFileSync(join(dir, f), 'x');
+const { dir, load: loadText, problems: problemsOf } = configFolder('certgate-eduroam-config-', ['server.pem', 'server.key', 'ca.pem', 'rs.pem', 'rs.key']);
 writeFileSync(join(dir, 'cui.txt'), 'a-cui-key-of-enough-length\n', { mode: 0o600 });
 
 const base = (radius = '') => `radius:
@@ -21,21 +19,8 @@ tls:
 store:
   path: data/certgate.db
 `;
-let n = 0;
-const load = (extra: string, radius = '') => {
-  const p = join(dir, `c${n++}.yaml`);
-  writeFileSync(p, base(radius) + extra);
-  return loadConfig(p);
-};
-const problems = (extra: string): string[] => {
-  try {
-    load(extra);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems.map((p) => `${p.path}: ${p.message}`);
-    throw e;
-  }
-  throw new Error('expected a ConfigError');
-};
+const load = (extra: string, radius = '') => loadText(base(radius) + extra);
+const problems = (extra: string): string[] => problemsOf(base() + extra);
 
 describe('eduroam configuration', () => {
   it('defaults: no proxy realms, no accounting listener, F-Ticks off, generated CUI key', () => {

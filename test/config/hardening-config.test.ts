@@ -1,12 +1,10 @@
 // The hardening keys: safe defaults, bounds that name the key, and BlastRADIUS warnings.
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config/load.js';
+import { configFolder } from '../helpers/config-files.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'certgate-hconfig-'));
-for (const f of ['server.pem', 'server.key', 'ca.pem']) writeFileSync(join(dir, f), 'x');
+const { dir, load, problems } = configFolder('certgate-hconfig-');
 
 const base = (clients = '    - { name: ap, network: 10.0.0.0/8, secret: testing123 }', extra = '') => `radius:
   listen: ["127.0.0.1:1812"]
@@ -21,22 +19,6 @@ identity:
 store:
   path: store.db
 ${extra}`;
-
-let n = 0;
-const load = (text: string) => {
-  const p = join(dir, `c${n++}.yaml`);
-  writeFileSync(p, text);
-  return loadConfig(p);
-};
-const problems = (text: string) => {
-  try {
-    load(text);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems.map((p) => `${p.path}: ${p.message}`);
-    throw e;
-  }
-  throw new Error('expected a ConfigError');
-};
 
 describe('hardening configuration', () => {
   it('has safe defaults', () => {

@@ -1,12 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config/load.js';
+import { loadConfig } from '../../src/config/load.js';
+import { configFolder } from '../helpers/config-files.js';
 import { runCli } from '../helpers/gateway-process.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'certgate-config-'));
-for (const f of ['server.pem', 'server.key', 'ca.pem']) writeFileSync(join(dir, f), 'x');
+const { dir, problems } = configFolder('certgate-config-');
 writeFileSync(join(dir, 'secret.txt'), 's3cret\n');
 
 const good = `radius:
@@ -35,16 +34,6 @@ function write(name: string, text: string) {
   const p = join(dir, name);
   writeFileSync(p, text);
   return p;
-}
-
-function problems(text: string): string[] {
-  try {
-    loadConfig(write('bad.yaml', text));
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems.map((p) => `${p.path}: ${p.message}`);
-    throw e;
-  }
-  throw new Error('expected a ConfigError');
 }
 
 describe('configuration', () => {

@@ -1,15 +1,13 @@
 // `store:` (SQLite path or PostgreSQL url, exactly one), `http.verifyToken` and `ocspResponder`
 // in the configuration; and what the commands do when the configured PostgreSQL cannot be reached.
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config/load.js';
+import { configFolder } from '../helpers/config-files.js';
 import { runCli } from '../helpers/gateway-process.js';
 import { makeTestPki } from '../helpers/pki.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'certgate-store-config-'));
-for (const f of ['server.pem', 'server.key', 'ca.pem', 'ocsp.pem', 'ocsp.key']) writeFileSync(join(dir, f), 'x');
+const { dir, load: loadText, problems: problemsOf } = configFolder('certgate-store-config-', ['server.pem', 'server.key', 'ca.pem', 'ocsp.pem', 'ocsp.key']);
 writeFileSync(join(dir, 'pg.password'), 's3cret/with:odd@chars\n');
 chmodSync(join(dir, 'pg.password'), 0o600);
 
@@ -25,21 +23,9 @@ identity:
   realms: [jaist.ac.jp]
 `;
 
+const load = (text: string) => loadText(head + text);
+const problems = (text: string): string[] => problemsOf(head + text);
 let n = 0;
-function load(text: string) {
-  const p = join(dir, `c${++n}.yaml`);
-  writeFileSync(p, head + text);
-  return loadConfig(p);
-}
-function problems(text: string): string[] {
-  try {
-    load(text);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems.map((p) => `${p.path}: ${p.message}`);
-    throw e;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('store configuration', () => {
   it('takes a SQLite path relative to the config file', () => {

@@ -1,12 +1,9 @@
 // `revocation:` in the config file: defaults, the two CRL source forms, and errors that name the key.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config/load.js';
+import { configFolder } from '../helpers/config-files.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'certgate-revocation-config-'));
-for (const f of ['server.pem', 'server.key', 'ca.pem', 'intermediate.pem']) writeFileSync(join(dir, f), 'x');
+const { dir, load: loadText, problems: problemsOf } = configFolder('certgate-revocation-config-', ['server.pem', 'server.key', 'ca.pem', 'intermediate.pem']);
 const base = `radius:
   listen: ["127.0.0.1:1812"]
   clients:
@@ -20,21 +17,8 @@ identity:
 store:
   path: store.db
 `;
-let n = 0;
-const load = (extra: string) => {
-  const p = join(dir, `c${n++}.yaml`);
-  writeFileSync(p, base + extra);
-  return loadConfig(p);
-};
-const problems = (extra: string): string[] => {
-  try {
-    load(extra);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems.map((p) => `${p.path}: ${p.message}`);
-    throw e;
-  }
-  return [];
-};
+const load = (extra: string) => loadText(base + extra);
+const problems = (extra: string): string[] => problemsOf(base + extra);
 
 describe('revocation config', () => {
   it('is absent unless configured: only the store decides', () => {
