@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { Config } from '../config/load.js';
 import { ConfigError } from '../config/load.js';
 import { Gateway } from '../gateway.js';
@@ -18,11 +19,15 @@ export async function serve(config: Config): Promise<number> {
     await gw.close().catch(() => undefined);
     return 2;
   }
-  // node:tls cannot set the TLS 1.3 ticket count; config/openssl.cnf does, if node was started with it.
-  if (!process.execArgv.some((a) => a.startsWith('--openssl-config')) && process.env.OPENSSL_CONF === undefined) {
+  // node:tls cannot set the TLS 1.3 ticket count; config/openssl.cnf does, if node was started with
+  // it. Node silently ignores a file that does not exist, so check that too.
+  const opensslConfig = opensslConfigFile(process.execArgv, process.env.OPENSSL_CONF);
+  if (opensslConfig === undefined || !existsSync(opensslConfig)) {
     gw.log.warn(
-      { fix: 'node --openssl-config=config/openssl.cnf bin/certgate.js serve …' },
-      'OpenSSL settings not loaded: full TLS 1.3 logins get two session tickets and one more round trip',
+      { opensslConfig: opensslConfig ?? null, fix: 'node --openssl-config=config/openssl.cnf bin/certgate.js serve …' },
+      opensslConfig === undefined
+        ? 'OpenSSL settings not loaded: full TLS 1.3 logins get two session tickets and one more round trip'
+        : `OpenSSL settings not loaded: ${opensslConfig} does not exist; full TLS 1.3 logins get two session tickets and one more round trip`,
     );
   }
   process.on('SIGHUP', () => {
@@ -44,4 +49,11 @@ export async function serve(config: Config): Promise<number> {
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
+}
+
+/** The OpenSSL configuration file node was started with (--openssl-config=F, --openssl-config F, OPENSSL_CONF). */
+export function opensslConfigFile(execArgv: string[], env: string | undefined): string | undefined {
+  const i = execArgv.findIndex((a) => a === '--openssl-config' || a.startsWith('--openssl-config='));
+  if (i < 0) return env;
+  return execArgv[i]!.includes('=') ? execArgv[i]!.slice('--openssl-config='.length) : execArgv[i + 1];
 }
