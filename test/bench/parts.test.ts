@@ -8,8 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { parseServer } from '../../src/bench/bench-command.js';
 import { mppeMatches, stationId } from '../../src/bench/login.js';
 import { summariseProfile } from '../../src/bench/profile.js';
-import { SECTION, replaceSection } from '../../src/bench/report.js';
-import { median, percentile } from '../../src/bench/stats.js';
+import { type Measurement, type Report, SECTION, renderSection, replaceSection } from '../../src/bench/report.js';
+import { type BenchResult, median, percentile } from '../../src/bench/stats.js';
 import { mppeKeyAttributes } from '../../src/radius/mppe.js';
 import { Code } from '../../src/radius/packet.js';
 
@@ -101,5 +101,35 @@ describe('BENCHMARKS.md section', () => {
   it('appends the section when the file has none', () => {
     const text = replaceSection('# certgate benchmarks\n\n## Workers\n\nx\n', mine);
     expect(text).toBe(`# certgate benchmarks\n\n## Workers\n\nx\n\n${mine}`);
+  });
+});
+
+describe('half-rate latency in the report', () => {
+  const result = (p99Ms: number): BenchResult =>
+    ({ server: 'x', tls: '1.3', concurrency: 64, durationS: 8, authsPerSecond: 250, p50Ms: 4, p95Ms: 10, p99Ms, maxMs: p99Ms, meanMs: 5, roundsPerLogin: 7, clientCpuMs: 1, clientCpuMsPerLogin: 1 }) as BenchResult;
+  const m = (server: string, round: number, p99Ms: number): Measurement => ({ server, round, phase: 'halfRate', bench: result(p99Ms), serverCpuMs: 1, serverCpuMsPerLogin: 1, serverCores: 0.5, otherCores: 0 });
+  const report: Report = {
+    date: '2026-11-25T12:00:00Z',
+    machine: { model: 'test', nproc: 2, kernel: 'k', memMb: 1024, systemOpenssl: 'o' },
+    runtimes: [],
+    certgateCrl: true,
+    loadgen: { node: '20', openssl: '3' },
+    freeradius: 'FreeRADIUS 3.2',
+    options: { rounds: 3, logins: 10, concurrency: 16, saturationSeconds: 8, saturationConcurrency: 64, halfRate: 250, halfRateSeconds: 8, pending: 10, logLevel: 'info' },
+    servers: ['FreeRADIUS', 'certgate Node 24'],
+    idleCpuMsPerSecond: {},
+    measurements: [m('FreeRADIUS', 1, 30), m('FreeRADIUS', 2, 60), m('FreeRADIUS', 3, 40), m('certgate Node 24', 1, 22), m('certgate Node 24', 2, 70), m('certgate Node 24', 3, 24)],
+    pendingMemory: [],
+    profiles: [],
+    failures: [],
+    commands: [],
+    durationS: 1,
+  };
+
+  it('judges the p99 target on the median over rounds and shows the spread and FreeRADIUS beside it', () => {
+    const text = renderSection(report);
+    const row = text.split('\n').find((l) => l.startsWith('| p99 login latency at half'))!;
+    expect(row).toContain('**24.0 ms** [22.0–70.0] (FreeRADIUS 40.0 ms) ✓');
+    expect(text).toContain('| at 250 logins/s offered: p99 ms per round | 30.0, 60.0, 40.0 | 22.0, 70.0, 24.0 |');
   });
 });
