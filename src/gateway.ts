@@ -33,6 +33,7 @@ import { CERT_STATUSES, type CertRecord } from './store/types.js';
 import { HandshakePool } from './tls/engine-pool.js';
 import { readTicketKeys } from './tls/ticket-keys.js';
 import { verifierFromConfig } from './verify/from-config.js';
+import { restartOnlyChanges } from './config/reload-scope.js';
 import { RevocationService } from './revocation/revocation-service.js';
 import type { Verifier } from './verify/decide.js';
 import type { ChainVerifier } from './verify/chain.js';
@@ -82,11 +83,14 @@ export class Gateway {
   /** Live sessions from accounting, and RFC 5176 Disconnect when their certificate goes out of force. */
   readonly sessions: LiveSessions;
   private readonly disconnector: Disconnector;
+  /** The config the process started with: what the restart-only settings still run on. */
+  private readonly started: Config;
 
   constructor(
     private config: Config,
     logger?: Logger,
   ) {
+    this.started = config;
     this.log = logger ?? createLogger(config.log.level);
     // A store that cannot be opened stops start-up (here for SQLite, in start() for PostgreSQL):
     // never run on an empty store by accident.
@@ -345,7 +349,7 @@ export class Gateway {
 
   /**
    * SIGHUP: re-read and validate the config; apply clients and secrets, TLS certificate and key,
-   * trust anchors and log level. Conversations in flight keep the TLS context they started with.
+   * trust anchors and log level (the full list, and what needs a restart: config/reload-scope.ts). Conversations in flight keep the TLS context they started with.
    * An invalid config throws and leaves everything as it was.
    */
   reload(): void {
@@ -365,9 +369,11 @@ export class Gateway {
     this.disconnector.settings = next.disconnect;
     this.ocsp = ocsp;
     this.log.level = next.log.level;
+    const needRestart = restartOnlyChanges(this.started, next);
     this.config = next;
     for (const warning of next.warnings) this.log.warn({ warning }, `configuration warning: ${warning}`);
-    this.log.info({ clients: next.radius.clients.length }, 'configuration reloaded');
+    if (needRestart.length) this.log.warn({ keys: needRestart }, `configuration reloaded without ${needRestart.join(', ')}: these take effect at the next start`);
+    this.log.info({ clients: next.radius.clients.length, restartPending: needRestart }, 'configuration reloaded');
   }
 
   /** SIGTERM: stop taking new logins, let those in flight finish (bounded), then close. */

@@ -151,10 +151,13 @@ describe.runIf(run)('operations', () => {
   });
 
   it('rotates a client secret on SIGHUP: the new one works, the old one stops; a bad file is refused', async () => {
-    writeFileSync(configPath, config(pki, 'second-secret'));
+    // With a restart-only change beside it: applied at the next start, and said so.
+    writeFileSync(configPath, config(pki, 'second-secret', 'pacing:\n  enabled: false'));
     const since = gw.lines.length;
     gw.child.kill('SIGHUP');
-    await gw.waitFor((l) => l.msg === 'configuration reloaded', since);
+    const reloaded = await gw.waitFor((l) => l.msg === 'configuration reloaded', since);
+    expect(reloaded.restartPending).toEqual(['pacing']);
+    expect(gw.lines.slice(since).some((l) => l.level === 40 && /without pacing: these take effect at the next start/.test(String(l.msg)))).toBe(true);
     expect((await login('alice', 'second-secret')).success).toBe(true);
     expect((await login('alice', 'first-secret')).success).toBe(false);
     writeFileSync(configPath, config(pki, 'second-secret').replace('realms: [jaist.ac.jp]', 'realms: 5'));
