@@ -52,8 +52,9 @@ export async function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv } =
 
 /** `opensslConfig: false` starts node without config/openssl.cnf (to show what it changes). */
 export async function startGateway(configPath: string, dir: string, opts: { opensslConfig?: boolean } = {}): Promise<GatewayProcess> {
-  // As npm start and the Dockerfile run it: with the shipped OpenSSL settings (one TLS 1.3 ticket).
-  const nodeArgs = opts.opensslConfig === false ? [] : [`--openssl-config=${OPENSSL_CNF}`];
+  // As npm start and the Dockerfile run it: with the shipped OpenSSL settings (one TLS 1.3 ticket)
+  // and the capped young generation.
+  const nodeArgs = [...(opts.opensslConfig === false ? [] : [`--openssl-config=${OPENSSL_CNF}`]), '--max-semi-space-size=16'];
   const child = spawn(process.execPath, [...nodeArgs, BIN, 'serve', '--config', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: LogLine[] = [];
   const waiters: { pred: (l: LogLine) => boolean; since: number; resolve: (l: LogLine) => void }[] = [];
