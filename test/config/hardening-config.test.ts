@@ -2,27 +2,13 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { configFolder } from '../helpers/config-files.js';
+import { baseYaml, configFolder } from '../helpers/config-files.js';
 
 const { dir, load, problems } = configFolder('certgate-hconfig-');
 
-const base = (clients = '    - { name: ap, network: 10.0.0.0/8, secret: testing123 }', extra = '') => `radius:
-  listen: ["127.0.0.1:1812"]
-  clients:
-${clients}
-tls:
-  certificate: server.pem
-  privateKey: server.key
-  trustAnchors: [ca.pem]
-identity:
-  realms: [jaist.ac.jp]
-store:
-  path: store.db
-${extra}`;
-
 describe('hardening configuration', () => {
   it('has safe defaults', () => {
-    const c = load(base());
+    const c = load(baseYaml());
     expect(c.radius.clients[0]).toMatchObject({ requireMessageAuthenticator: true, limitProxyState: true });
     expect(c.radius).toMatchObject({ duplicateCacheSeconds: 10, maxPendingRequests: 4096 });
     expect(c.eap).toMatchObject({ maxMessageBytes: 65536, maxRounds: 50, idleTimeoutSeconds: 30, maxConversations: 20000, maxConversationsPerClient: 10000, maxConversationsPerStation: 4, maxHandshakes: 2000 });
@@ -31,7 +17,7 @@ describe('hardening configuration', () => {
   });
 
   it('keeps duplicate-cache lifetimes within RFC 5080\'s 5-30 s', () => {
-    const withTtl = (s: number) => base().replace('  clients:', `  duplicateCacheSeconds: ${s}\n  clients:`);
+    const withTtl = (s: number) => baseYaml().replace('  clients:', `  duplicateCacheSeconds: ${s}\n  clients:`);
     expect(load(withTtl(5)).radius.duplicateCacheSeconds).toBe(5);
     expect(load(withTtl(30)).radius.duplicateCacheSeconds).toBe(30);
     expect(problems(withTtl(4))).toEqual(['radius.duplicateCacheSeconds: must be between 5 and 30, got 4']);
@@ -39,10 +25,10 @@ describe('hardening configuration', () => {
   });
 
   it('relaxing Message-Authenticator keeps limitProxyState on; turning both off is allowed but warned about', () => {
-    const relaxed = load(base('    - { name: old, network: 10.0.0.0/8, secret: testing123, requireMessageAuthenticator: false }'));
+    const relaxed = load(baseYaml('    - { name: old, network: 10.0.0.0/8, secret: testing123, requireMessageAuthenticator: false }'));
     expect(relaxed.radius.clients[0]).toMatchObject({ requireMessageAuthenticator: false, limitProxyState: true });
     expect(relaxed.warnings).toEqual([]);
-    const open = load(base('    - { name: old, network: 10.0.0.0/8, secret: testing123, requireMessageAuthenticator: false, limitProxyState: false }'));
+    const open = load(baseYaml('    - { name: old, network: 10.0.0.0/8, secret: testing123, requireMessageAuthenticator: false, limitProxyState: false }'));
     expect(open.warnings).toEqual([expect.stringMatching(/radius\.clients\[0\] \(old\): requireMessageAuthenticator and limitProxyState both off: open to BlastRADIUS/)]);
   });
 
@@ -50,29 +36,29 @@ describe('hardening configuration', () => {
     const f = join(dir, 'open.secret');
     writeFileSync(f, 's3cret\n');
     chmodSync(f, 0o644);
-    const c = load(base(`    - { name: ap, network: 10.0.0.0/8, secretFile: ${f} }`));
+    const c = load(baseYaml(`    - { name: ap, network: 10.0.0.0/8, secretFile: ${f} }`));
     expect(c.warnings).toEqual([`${f} (radius.clients[0].secretFile) is readable by every user: chmod 600 it`]);
     chmodSync(f, 0o600);
-    expect(load(base(`    - { name: ap, network: 10.0.0.0/8, secretFile: ${f} }`)).warnings).toEqual([]);
+    expect(load(baseYaml(`    - { name: ap, network: 10.0.0.0/8, secretFile: ${f} }`)).warnings).toEqual([]);
   });
 
   it('takes secrets from the environment too, and refuses an unset variable by name', () => {
     process.env.CERTGATE_TEST_NAS_SECRET = 'from-env';
     process.env.CERTGATE_TEST_ADMIN_TOKEN = 'admin-token-0123456789';
-    const c = load(base('    - { name: ap, network: 10.0.0.0/8, secretEnv: CERTGATE_TEST_NAS_SECRET }', 'http:\n  adminTokenEnv: CERTGATE_TEST_ADMIN_TOKEN\n'));
+    const c = load(baseYaml('    - { name: ap, network: 10.0.0.0/8, secretEnv: CERTGATE_TEST_NAS_SECRET }', 'http:\n  adminTokenEnv: CERTGATE_TEST_ADMIN_TOKEN\n'));
     expect(c.radius.clients[0]!.secret.toString()).toBe('from-env');
     expect(c.http.adminToken?.toString()).toBe('admin-token-0123456789');
     delete process.env.CERTGATE_TEST_NAS_SECRET;
-    expect(problems(base('    - { name: ap, network: 10.0.0.0/8, secretEnv: CERTGATE_TEST_NAS_SECRET }'))).toEqual([
+    expect(problems(baseYaml('    - { name: ap, network: 10.0.0.0/8, secretEnv: CERTGATE_TEST_NAS_SECRET }'))).toEqual([
       'radius.clients[0].secretEnv: environment variable CERTGATE_TEST_NAS_SECRET is not set or empty',
     ]);
   });
 
   it('bounds the limits and names the key', () => {
-    expect(problems(base(undefined, 'eap:\n  maxConversationsPerStation: 0\n'))).toEqual(['eap.maxConversationsPerStation: must be between 1 and 1000, got 0']);
-    expect(problems(base(undefined, 'eap:\n  maxMessageBytes: 100\n'))).toEqual(['eap.maxMessageBytes: must be between 4096 and 1048576, got 100']);
-    expect(problems(base(undefined, 'pacing:\n  refuseSeconds: 0\n'))).toEqual(['pacing.refuseSeconds: must be between 1 and 86400, got 0']);
-    expect(problems(base(undefined, 'pacing:\n  delay: 3\n'))[0]).toMatch(/^pacing\.delay: unknown key/);
-    expect(load(base(undefined, 'pacing:\n  enabled: false\n')).pacing.enabled).toBe(false);
+    expect(problems(baseYaml(undefined, 'eap:\n  maxConversationsPerStation: 0\n'))).toEqual(['eap.maxConversationsPerStation: must be between 1 and 1000, got 0']);
+    expect(problems(baseYaml(undefined, 'eap:\n  maxMessageBytes: 100\n'))).toEqual(['eap.maxMessageBytes: must be between 4096 and 1048576, got 100']);
+    expect(problems(baseYaml(undefined, 'pacing:\n  refuseSeconds: 0\n'))).toEqual(['pacing.refuseSeconds: must be between 1 and 86400, got 0']);
+    expect(problems(baseYaml(undefined, 'pacing:\n  delay: 3\n'))[0]).toMatch(/^pacing\.delay: unknown key/);
+    expect(load(baseYaml(undefined, 'pacing:\n  enabled: false\n')).pacing.enabled).toBe(false);
   });
 });

@@ -1,23 +1,11 @@
 // What SIGHUP cannot apply is named, never silently dropped.
 import { describe, expect, it } from 'vitest';
 import { restartOnlyChanges } from '../../src/config/reload-scope.js';
-import { configFolder } from '../helpers/config-files.js';
+import { baseYaml, configFolder } from '../helpers/config-files.js';
 
 const { load } = configFolder('certgate-reload-scope-');
 
-const text = (secret: string, extra = '') => `radius:
-  listen: ["127.0.0.1:1812"]
-  clients:
-    - { name: ap, network: 10.0.0.0/8, secret: ${secret} }
-tls:
-  certificate: server.pem
-  privateKey: server.key
-  trustAnchors: [ca.pem]
-identity:
-  realms: [jaist.ac.jp]
-store:
-  path: store.db
-${extra}`;
+const text = (secret: string, extra = '') => baseYaml(`    - { name: ap, network: 10.0.0.0/8, secret: ${secret} }`, extra);
 
 describe('reload scope', () => {
   it('reports nothing when only reloadable settings change (secrets, realms, log level)', () => {

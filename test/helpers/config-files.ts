@@ -34,3 +34,18 @@ export function configFolder(prefix: string, files = ['server.pem', 'server.key'
   };
   return { dir, load, problems };
 }
+
+/** The smallest loadable config (one client, the placeholder files), with `extra` top-level sections. */
+export const baseYaml = (clients = '    - { name: ap, network: 10.0.0.0/8, secret: testing123 }', extra = '') => `radius:
+  listen: ["127.0.0.1:1812"]
+  clients:
+${clients}
+tls:
+  certificate: server.pem
+  privateKey: server.key
+  trustAnchors: [ca.pem]
+identity:
+  realms: [jaist.ac.jp]
+store:
+  path: store.db
+${extra}`;

@@ -1,22 +1,10 @@
 // `revocation:` in the config file: defaults, the two CRL source forms, and errors that name the key.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { configFolder } from '../helpers/config-files.js';
+import { baseYaml, configFolder } from '../helpers/config-files.js';
 
 const { dir, load: loadText, problems: problemsOf } = configFolder('certgate-revocation-config-', ['server.pem', 'server.key', 'ca.pem', 'intermediate.pem']);
-const base = `radius:
-  listen: ["127.0.0.1:1812"]
-  clients:
-    - { name: lo, network: 127.0.0.1, secret: testing123 }
-tls:
-  certificate: server.pem
-  privateKey: server.key
-  trustAnchors: [ca.pem]
-identity:
-  realms: [jaist.ac.jp]
-store:
-  path: store.db
-`;
+const base = baseYaml('    - { name: lo, network: 127.0.0.1, secret: testing123 }');
 const load = (extra: string) => loadText(base + extra);
 const problems = (extra: string): string[] => problemsOf(base + extra);
 
