@@ -20,7 +20,10 @@ import { certFacts, parseCertificates } from '../../src/verify/cert-facts.js';
 import { storeStanding } from '../../src/verify/standing.js';
 import { type TestPki, makeTestPki } from '../helpers/pki.js';
 
-const NOW = new Date('2026-11-25T12:00:00.400Z');
+// The next full hour plus 0.4 s: after the test PKI's notBefore (made at the start of the run),
+// and with a sub-second part that the responder must drop from its times.
+const HOUR = new Date(Math.ceil((Date.now() + 1000) / 3_600_000) * 3_600_000);
+const NOW = new Date(HOUR.getTime() + 400);
 const der = (f: string) => parseCertificates(readFileSync(f))[0]!;
 
 describe('OCSP responder', () => {
@@ -65,7 +68,7 @@ describe('OCSP responder', () => {
     const a = await ask('alice');
     expect(a.statuses).toEqual(['good']);
     const v = check('alice', a.der);
-    expect(v.ok && v.answer).toMatchObject({ status: 'good', thisUpdate: new Date('2026-11-25T12:00:00Z'), nextUpdate: new Date('2026-11-25T12:10:00Z'), producedAt: new Date('2026-11-25T12:00:00Z') });
+    expect(v.ok && v.answer).toMatchObject({ status: 'good', thisUpdate: HOUR, nextUpdate: new Date(HOUR.getTime() + 600_000), producedAt: HOUR });
     expect(v.ok && v.answer.signer).toMatch(/OCSP Responder/);
     expect(responseExtensions(a.der)).toEqual([]);
   });
