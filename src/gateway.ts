@@ -349,8 +349,9 @@ export class Gateway {
 
   /**
    * SIGHUP: re-read and validate the config; apply clients and secrets, TLS certificate and key,
-   * trust anchors and log level (the full list, and what needs a restart: config/reload-scope.ts). Conversations in flight keep the TLS context they started with.
-   * An invalid config throws and leaves everything as it was.
+   * trust anchors and log level (the full list, and what needs a restart: config/reload-scope.ts).
+   * Conversations in flight keep the TLS context they started with. An invalid config throws and
+   * leaves everything as it was.
    */
   reload(): void {
     const next = loadConfig(this.config.file);

@@ -40,8 +40,8 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       level,
       base: { service: 'certgate' },
       timestamp: pino.stdTimeFunctions.isoTime,
-      // Fields of each line; child-logger bindings are not passed through it (pino resets that
-      // formatter for children) and certgate makes no child loggers.
+      // Runs on each line's fields. Child-logger bindings would not pass through it; certgate
+      // makes no child loggers.
       formatters: { log: redactSecrets },
     },
     destination ?? pino.destination({ sync: false }),
