@@ -1,18 +1,7 @@
 // Authenticator and Message-Authenticator computation (RFC 2865 3, RFC 2866 3, RFC 3579 3.2, RFC 5176 3.5).
 // Received buffers are never mutated: they may be cached for duplicate detection and resent byte for byte.
-import { type KeyObject, createHash, createHmac, createSecretKey, timingSafeEqual } from 'node:crypto';
-
-// createHmac with a Buffer key builds a key object on every call (about 10 µs on Node 24, 2 µs
-// with a ready one). Shared secrets are long-lived Buffers from the config, so make each key once.
-const hmacKeys = new WeakMap<Buffer, KeyObject>();
-function hmacKey(secret: Buffer): KeyObject {
-  let k = hmacKeys.get(secret);
-  if (!k) {
-    k = createSecretKey(secret);
-    hmacKeys.set(secret, k);
-  }
-  return k;
-}
+import { timingSafeEqual } from 'node:crypto';
+import { hmacMd5, md5Of } from './md5.js';
 import { HEADER, MAX_PACKET, MIN_PACKET } from './packet.js';
 
 const AUTH_START = 4;
@@ -24,7 +13,7 @@ const ZERO_AUTH = Buffer.alloc(AUTH_LENGTH);
  * Request Authenticator (or 16 zero octets, for computed request authenticators) in bytes 4..20.
  */
 export function responseAuthenticator(packetWithRequestAuth: Buffer, secret: Buffer): Buffer {
-  return createHash('md5').update(packetWithRequestAuth).update(secret).digest();
+  return md5Of(packetWithRequestAuth, secret);
 }
 
 /** HMAC-MD5(secret, packet) with the 16 bytes at maOffset taken as zero; works on a copy. */
@@ -32,9 +21,7 @@ export function computeMessageAuthenticator(packet: Buffer, maOffset: number, se
   if (!Number.isInteger(maOffset) || maOffset < HEADER || maOffset + AUTH_LENGTH > packet.length) {
     throw new RangeError(`Message-Authenticator offset ${maOffset} outside a ${packet.length}-byte packet`);
   }
-  const copy = Buffer.from(packet);
-  copy.fill(0, maOffset, maOffset + AUTH_LENGTH);
-  return createHmac('md5', hmacKey(secret)).update(copy).digest();
+  return hmacMd5(secret, packet, maOffset, AUTH_LENGTH);
 }
 
 /**
@@ -50,10 +37,7 @@ export function verifyMessageAuthenticator(
 ): boolean {
   if (!Number.isInteger(maOffset) || maOffset < HEADER || maOffset + AUTH_LENGTH > raw.length) return false;
   if (authenticatorForCheck !== undefined && authenticatorForCheck.length !== AUTH_LENGTH) return false;
-  const copy = Buffer.from(raw);
-  if (authenticatorForCheck !== undefined) authenticatorForCheck.copy(copy, AUTH_START);
-  copy.fill(0, maOffset, maOffset + AUTH_LENGTH);
-  const expected = createHmac('md5', hmacKey(secret)).update(copy).digest();
+  const expected = hmacMd5(secret, raw, maOffset, AUTH_LENGTH, authenticatorForCheck);
   return timingSafeEqual(expected, raw.subarray(maOffset, maOffset + AUTH_LENGTH));
 }
 
@@ -73,12 +57,7 @@ function framed(buf: Buffer): Buffer | undefined {
 export function verifyRequestAuthenticator(raw: Buffer, secret: Buffer): boolean {
   const p = framed(raw);
   if (p === undefined) return false;
-  const expected = createHash('md5')
-    .update(p.subarray(0, AUTH_START))
-    .update(ZERO_AUTH)
-    .update(p.subarray(HEADER))
-    .update(secret)
-    .digest();
+  const expected = md5Of(p.subarray(0, AUTH_START), ZERO_AUTH, p.subarray(HEADER), secret);
   return timingSafeEqual(expected, p.subarray(AUTH_START, HEADER));
 }
 
@@ -86,11 +65,6 @@ export function verifyRequestAuthenticator(raw: Buffer, secret: Buffer): boolean
 export function verifyResponseAuthenticator(rawReply: Buffer, requestAuthenticator: Buffer, secret: Buffer): boolean {
   const p = framed(rawReply);
   if (p === undefined || requestAuthenticator.length !== AUTH_LENGTH) return false;
-  const expected = createHash('md5')
-    .update(p.subarray(0, AUTH_START))
-    .update(requestAuthenticator)
-    .update(p.subarray(HEADER))
-    .update(secret)
-    .digest();
+  const expected = md5Of(p.subarray(0, AUTH_START), requestAuthenticator, p.subarray(HEADER), secret);
   return timingSafeEqual(expected, p.subarray(AUTH_START, HEADER));
 }

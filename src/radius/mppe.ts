@@ -1,6 +1,6 @@
 // MS-MPPE-Send-Key / MS-MPPE-Recv-Key encryption (RFC 2548 2.4.2, 2.4.3), carrying the EAP-TLS
 // MSK to the NAS (RFC 5216 2.3).
-import { createHash } from 'node:crypto';
+import { md5Of } from './md5.js';
 import { MsAttr, VENDOR_MICROSOFT, type RadiusAttribute } from './packet.js';
 import { vendorAttr } from './serializer.js';
 
@@ -15,11 +15,11 @@ const HALF = 32;
 // The chain always runs over the ciphertext, so `decrypt` picks the input or output side of each block.
 function xorChain(input: Buffer, secret: Buffer, requestAuthenticator: Buffer, salt: Buffer, decrypt: boolean): Buffer {
   const out = Buffer.allocUnsafe(input.length);
-  let b = createHash('md5').update(secret).update(requestAuthenticator).update(salt).digest();
+  let b = md5Of(secret, requestAuthenticator, salt);
   for (let off = 0; off < input.length; off += BLOCK) {
     for (let i = 0; i < BLOCK; i++) out[off + i] = (input[off + i] as number) ^ (b[i] as number);
     const c = (decrypt ? input : out).subarray(off, off + BLOCK);
-    b = createHash('md5').update(secret).update(c).digest();
+    b = md5Of(secret, c);
   }
   return out;
 }
