@@ -6,6 +6,7 @@ import tls from 'node:tls';
 import { EapCode, EapType, type EapPacket, encodeEap } from '../eap/packet.js';
 import { Reassembler, TlsFlag, decodeTlsFrame, encodeTlsFrame, fragment, isAck } from '../eap/tls-framing.js';
 import { MemoryPipe } from '../tls/memory-pipe.js';
+import { parseCertificates } from '../verify/cert-facts.js';
 
 export type TlsChoice = '1.2' | '1.3' | 'any';
 
@@ -29,8 +30,8 @@ export function makeClientTls(o: { ca: Buffer; cert: Buffer; key: Buffer; tls: T
     minVersion: o.tls === '1.3' ? 'TLSv1.3' : 'TLSv1.2',
     maxVersion: o.tls === '1.2' ? 'TLSv1.2' : 'TLSv1.3',
   });
-  const anchors = pemCertificates(o.ca);
-  if (anchors.length === 0) throw new Error('--ca holds no PEM certificate');
+  const anchors = parseCertificates(o.ca).map((der) => new X509Certificate(der));
+  if (anchors.length === 0) throw new Error('--ca holds no certificate');
   let trusted: Buffer | undefined;
   const checkServer = (leaf: X509Certificate | undefined, now: Date): string | undefined => {
     if (!leaf) return 'the server sent no certificate';
@@ -53,11 +54,6 @@ export function makeClientTls(o: { ca: Buffer; cert: Buffer; key: Buffer; tls: T
 }
 
 const inValidity = (c: X509Certificate, now: Date): boolean => new Date(c.validFrom) <= now && now <= new Date(c.validTo);
-
-function pemCertificates(pem: Buffer): X509Certificate[] {
-  const blocks = pem.toString('utf8').match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
-  return blocks.map((b) => new X509Certificate(b));
-}
 
 export type PeerStep = { kind: 'respond'; eap: Buffer } | { kind: 'error'; reason: string };
 

@@ -14,6 +14,7 @@ import { revocationSchema } from './revocation.js';
 import { type DisconnectConfig, type SessionsConfig, checkCoaAddress, clientCoaFields, finishPolicy, finishSessions, sessionsSchemas } from './sessions.js';
 import type { PolicyRule } from '../policy/types.js';
 import type { EapSettings } from '../eap/eap-server.js';
+import type { PlacementMode } from '../tls/placement.js';
 
 export interface Network {
   address: string;
@@ -75,7 +76,7 @@ export interface Config {
     /** Worker threads running OpenSSL handshakes; 0 = all in the main thread. */
     workers: number;
     /** adaptive: on the main thread while it has headroom, on workers as it fills; workers: always on workers. */
-    placement: 'adaptive' | 'workers';
+    placement: PlacementMode;
   };
   eap: EapSettings;
   /** cuiKey: from cuiKey / cuiKeyFile / cuiKeyEnv; undefined = a generated key kept on disk (docs/eduroam.md). */

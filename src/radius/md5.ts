@@ -6,20 +6,20 @@ import { hash } from 'node:crypto';
 
 const BLOCK = 64;
 
-export const md5 = (data: Buffer): Buffer => hash('md5', data, 'buffer');
+const md5 = (data: Buffer): Buffer => hash('md5', data, 'buffer');
 
 /** MD5 of the concatenation of `parts`. */
 export const md5Of = (...parts: Buffer[]): Buffer => md5(Buffer.concat(parts));
 
 /** The two padded keys of HMAC-MD5 (RFC 2104 2), made once per shared secret. */
-export interface HmacMd5Key {
+interface HmacMd5Key {
   inner: Buffer;
   outer: Buffer;
 }
 
 const keys = new WeakMap<Buffer, HmacMd5Key>();
 
-export function hmacMd5Key(secret: Buffer): HmacMd5Key {
+function hmacMd5Key(secret: Buffer): HmacMd5Key {
   let k = keys.get(secret);
   if (!k) {
     const key = secret.length > BLOCK ? md5(secret) : secret;

@@ -7,9 +7,12 @@ const SESSION_ID_AT = 5 + 4 + 2 + 32;
 const SUPPORTED_VERSIONS = 43;
 const TLS13 = 0x0304;
 
+/** A handshake record holding a ClientHello, long enough to reach its session ID length. */
+const isClientHello = (records: Buffer): boolean => records.length >= SESSION_ID_AT + 1 && records[0] === 22 && records[5] === 1;
+
 /** The legacy session ID: enough to send a resuming TLS 1.2 peer to the worker that holds its session. */
 export function clientHelloSessionId(records: Buffer): string | undefined {
-  if (records.length < SESSION_ID_AT + 1 || records[0] !== 22 || records[5] !== 1) return undefined;
+  if (!isClientHello(records)) return undefined;
   const len = records[SESSION_ID_AT]!;
   if (len === 0 || len > 32 || records.length < SESSION_ID_AT + 1 + len) return undefined;
   return records.subarray(SESSION_ID_AT + 1, SESSION_ID_AT + 1 + len).toString('hex');
@@ -21,7 +24,7 @@ export function clientHelloSessionId(records: Buffer): string | undefined {
  * read (then the caller must not assume either version).
  */
 export function offersTls13(records: Buffer): boolean | undefined {
-  if (records.length < SESSION_ID_AT + 1 || records[0] !== 22 || records[5] !== 1) return undefined;
+  if (!isClientHello(records)) return undefined;
   const end = Math.min(records.length, 5 + records.readUInt16BE(3));
   let at = SESSION_ID_AT;
   const skip = (lengthBytes: 1 | 2): boolean => {
