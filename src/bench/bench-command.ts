@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { type TlsChoice, makeClientTls } from './eap-tls-client.js';
+import { type ClientTls, type TlsChoice, makeClientTls } from './eap-tls-client.js';
 import { type LoginSetup, login } from './login.js';
 import { RadiusClient } from './radius-client.js';
 import { type BenchResult, Latencies, buildResult, formatSummary, newCounters } from './stats.js';
@@ -39,9 +39,8 @@ export interface BenchOptions {
   host: string;
   port: number;
   secret: Buffer;
-  ca: Buffer;
-  cert: Buffer;
-  key: Buffer;
+  /** --ca, --cert and --key, parsed (a bad file is a usage error, before any socket opens). */
+  client: ClientTls;
   identity: string;
   concurrency: number;
   durationS: number | undefined;
@@ -140,18 +139,23 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     if (!(rate > 0)) throw new UsageError(`--rate must be a number of logins per second above 0, got ${JSON.stringify(v.rate)}`);
   }
   const cert = readFile('cert', v.cert);
+  const tls = (v.tls as TlsChoice | undefined) ?? 'any';
+  let client: ClientTls;
+  try {
+    client = makeClientTls({ ca: readFile('ca', v.ca), cert, key: readFile('key', v.key), tls });
+  } catch (e) {
+    throw e instanceof UsageError ? e : new UsageError((e as Error).message);
+  }
   return {
     host,
     port,
     secret: Buffer.from(v.secret, 'utf8'),
-    ca: readFile('ca', v.ca),
-    cert,
-    key: readFile('key', v.key),
+    client,
     identity: v.identity ?? defaultIdentity(cert),
     concurrency: positiveInt('concurrency', v.concurrency, 16, 4096)!,
     durationS,
     count: positiveInt('count', v.count, undefined, 100_000_000),
-    tls: (v.tls as TlsChoice | undefined) ?? 'any',
+    tls,
     resume: v.resume === true,
     json: v.json === true,
     rate,
@@ -173,7 +177,7 @@ export async function runBench(o: BenchOptions, progress: (line: string) => void
   const setup: LoginSetup = {
     radius,
     secret: o.secret,
-    tls: makeClientTls({ ca: o.ca, cert: o.cert, key: o.key, tls: o.tls }),
+    tls: o.client,
     identity: o.identity,
     fragmentSize: o.fragmentSize,
     framedMtu: o.framedMtu,

@@ -24,13 +24,23 @@ export interface ClientTls {
  * and remembers the last server certificate that passed.
  */
 export function makeClientTls(o: { ca: Buffer; cert: Buffer; key: Buffer; tls: TlsChoice }): ClientTls {
-  const context = tls.createSecureContext({
-    cert: o.cert,
-    key: o.key,
-    minVersion: o.tls === '1.3' ? 'TLSv1.3' : 'TLSv1.2',
-    maxVersion: o.tls === '1.2' ? 'TLSv1.2' : 'TLSv1.3',
-  });
-  const anchors = parseCertificates(o.ca).map((der) => new X509Certificate(der));
+  let context: tls.SecureContext;
+  try {
+    context = tls.createSecureContext({
+      cert: o.cert,
+      key: o.key,
+      minVersion: o.tls === '1.3' ? 'TLSv1.3' : 'TLSv1.2',
+      maxVersion: o.tls === '1.2' ? 'TLSv1.2' : 'TLSv1.3',
+    });
+  } catch (e) {
+    throw new Error(`--cert/--key: not a certificate and its private key (${(e as Error).message})`);
+  }
+  let anchors: X509Certificate[];
+  try {
+    anchors = parseCertificates(o.ca).map((der) => new X509Certificate(der));
+  } catch (e) {
+    throw new Error(`--ca: a certificate does not parse (${(e as Error).message})`);
+  }
   if (anchors.length === 0) throw new Error('--ca holds no certificate');
   let trusted: Buffer | undefined;
   const checkServer = (leaf: X509Certificate | undefined, now: Date): string | undefined => {

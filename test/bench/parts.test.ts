@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseServer } from '../../src/bench/bench-command.js';
+import { parseBenchArgs, parseServer } from '../../src/bench/bench-command.js';
 import { mppeMatches, stationId } from '../../src/bench/login.js';
 import { summariseProfile } from '../../src/bench/profile.js';
 import { type Measurement, type Report, SECTION, renderSection, replaceSection } from '../../src/bench/report.js';
@@ -32,6 +32,16 @@ describe('bench arguments', () => {
     expect(parseServer('localhost:1812')).toEqual({ host: '127.0.0.1', port: 1812 });
     expect(() => parseServer('127.0.0.1')).toThrow(/HOST:PORT/);
     expect(() => parseServer('127.0.0.1:70000')).toThrow(/HOST:PORT/);
+  });
+
+  it('refuses a --ca without a certificate or a --key that is not one as usage errors, before any socket', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'certgate-bench-args-'));
+    const notPem = join(dir, 'not.pem');
+    writeFileSync(notPem, 'hello\n');
+    const args = (ca: string, key: string) => ['--server', '127.0.0.1:9', '--secret', 's', '--ca', ca, '--cert', 'certs-fixtures/members/alice.pem', '--key', key, '--count', '1'];
+    expect(() => parseBenchArgs(args(notPem, 'certs-fixtures/members/alice.key'))).toThrow('--ca holds no certificate');
+    expect(() => parseBenchArgs(args('certs-fixtures/ca/ca.pem', notPem))).toThrow(/^--cert\/--key: not a certificate and its private key/);
+    expect(parseBenchArgs(args('certs-fixtures/ca/ca.pem', 'certs-fixtures/members/alice.key')).identity).toMatch(/alice/);
   });
 
   it('gives each station a distinct MAC', () => {
