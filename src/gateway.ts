@@ -106,6 +106,7 @@ export class Gateway {
       this.handshakes.newHandshake,
       (chain, outerIdentity, now, request) => decideWithPolicy({ verifier: this.verifier, chains: this.chains, policy: this.policy }, { chain, outerIdentity, now, client: request.client }),
       (why) => m.eapEvictions.inc({ why }),
+      (sha256) => this.snapshot.byFingerprintHex(sha256.toString('hex'))?.der,
     );
     this.pacing = new FailurePacer(config.pacing, { refused: () => m.pacingRefusals.inc(), delayed: (how) => m.pacingDelayed.inc({ how }) });
     this.radius = new RadiusServer(

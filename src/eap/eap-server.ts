@@ -105,6 +105,8 @@ export class EapServer {
     private newHandshake: (clientHello: Buffer) => TlsHandshake,
     private readonly authorize: ChainAuthorizer,
     onEvict?: (cause: EvictionCause) => void,
+    /** Resumed TLS 1.3 sessions name their certificate by SHA-256: the store's lookup (method-tls.ts). */
+    private readonly certificateBySha256?: (sha256: Buffer) => Buffer | undefined,
   ) {
     const limits = { max: settings.maxConversations, perClient: settings.maxConversationsPerClient, perStation: settings.maxConversationsPerStation, handshakes: settings.maxHandshakes, idleMs: settings.idleTimeoutSeconds * 1000 };
     this.table = new ConversationTable<Conversation>(limits, onEvict);
@@ -157,7 +159,7 @@ export class EapServer {
     if (!frame.ok) return this.finish(key, conv, p.identifier, reject('eap_protocol', { detail: frame.reason }));
 
     if (!conv.method) this.table.startsTls(key, conv);
-    conv.method ??= new TlsMethod({ newHandshake: this.newHandshake, maxMessageBytes: this.settings.maxMessageBytes });
+    conv.method ??= new TlsMethod({ newHandshake: this.newHandshake, maxMessageBytes: this.settings.maxMessageBytes, certificateBySha256: this.certificateBySha256 });
     const fragmentSize = Math.max(64, Math.min(this.settings.fragmentSize, (facts.framedMtu ?? Infinity) - EAP_TLS_OVERHEAD));
     conv.busy = true;
     let step;

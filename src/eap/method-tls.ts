@@ -10,6 +10,8 @@ export interface TlsMethodSettings {
   /** Starts a handshake (in this thread or on a worker); called on the first TLS message only. */
   newHandshake: (clientHello: Buffer) => TlsHandshake;
   maxMessageBytes: number;
+  /** The issued certificate with this SHA-256, for sessions resumed from a ticket that holds only that (tls/tls13/tickets.ts). */
+  certificateBySha256?: ((sha256: Buffer) => Buffer | undefined) | undefined;
 }
 
 /** The method's answer to one peer message: EAP-TLS Type-Data to send, or the end. */
@@ -78,7 +80,8 @@ export class TlsMethod {
     // decided again on the certificate it remembers (RFC 9190 5.7): a revocation since is seen.
     const session = step.session!;
     this.session = session;
-    const decision = await authorize(session.peerChain);
+    const chain = this.peerChain(session);
+    const decision = chain ? await authorize(chain) : reject('not_issued', { detail: "the resumed session's certificate is not in the issued-certificate store" });
     if (decision.result === 'reject') return { kind: 'reject', decision };
     this.outcome = decision;
     this.msk = session.msk;
@@ -92,6 +95,13 @@ export class TlsMethod {
   destroy(): void {
     this.engine?.destroy();
     this.engine = undefined;
+  }
+
+  /** The certificates to decide on; undefined when a resumed session's certificate cannot be found. */
+  private peerChain(session: EstablishedSession): Buffer[] | undefined {
+    if (!session.peerLeafSha256 || session.peerChain.length > 0) return session.peerChain;
+    const der = this.settings.certificateBySha256?.(session.peerLeafSha256);
+    return der ? [der] : undefined;
   }
 
   private async feed(records: Buffer): Promise<TlsStep> {

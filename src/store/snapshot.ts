@@ -24,6 +24,7 @@ function key(issuer: string, serial: string): string {
 
 export class StoreSnapshot {
   private readonly byKey = new Map<string, CertRecord>();
+  private readonly byFingerprint = new Map<string, CertRecord>();
   private readonly statusListeners = new Set<(changes: StatusChange[]) => void>();
   private readonly currentByMember = new Map<string, CertRecord>();
   private readonly statusCounts: Record<CertStatus, number>;
@@ -46,6 +47,11 @@ export class StoreSnapshot {
   /** serial must be in normalised form (as certFacts gives it). */
   lookup(issuer: string, serial: string): CertRecord | undefined {
     return this.byKey.get(key(issuer, serial));
+  }
+
+  /** By SHA-256 fingerprint (hex, as CertRecord.fingerprint): how a resumed TLS 1.3 session names its certificate. */
+  byFingerprintHex(fingerprint: string): CertRecord | undefined {
+    return this.byFingerprint.get(fingerprint);
   }
 
   /** The member's valid certificate; undefined when the latest one is revoked or none exists. */
@@ -130,6 +136,7 @@ export class StoreSnapshot {
 
   private clear(): void {
     this.byKey.clear();
+    this.byFingerprint.clear();
     this.currentByMember.clear();
     for (const s of CERT_STATUSES) this.statusCounts[s] = 0;
     this.appliedSeq = 0;
@@ -142,6 +149,7 @@ export class StoreSnapshot {
     if (old !== undefined) this.statusCounts[old.status]--;
     this.statusCounts[r.status]++;
     this.byKey.set(k, r);
+    this.byFingerprint.set(r.fingerprint, r);
     const cur = this.currentByMember.get(r.member);
     if (r.status === 'valid') {
       // The store keeps at most one valid certificate per member; if a batch briefly shows two,

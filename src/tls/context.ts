@@ -8,6 +8,8 @@ export interface TlsSettings {
   minVersion: '1.2' | '1.3';
   /** How long a session may be resumed (TLS 1.2 tickets, TLS 1.3 tickets); 0 turns resumption off. */
   sessionLifetimeSeconds: number;
+  /** Who runs TLS 1.3 handshakes: certgate's own server (tls13/, the default) or OpenSSL through node:tls. */
+  tls13Server?: 'certgate' | 'openssl';
 }
 
 /** Mozilla's "intermediate" list (2024): every TLS 1.2 supplicant of the last decade has one of these. */

@@ -1,10 +1,11 @@
 import { Worker } from 'node:worker_threads';
-import type tls from 'node:tls';
-import { type TlsSettings, makeServerContext, newTicketKeys } from './context.js';
+import { type TlsSettings, newTicketKeys } from './context.js';
 import { LRUCache } from 'lru-cache';
 import { clientHelloSessionId } from './client-hello.js';
-import { type TlsHandshake, type TlsStep, TlsEngine } from './engine.js';
-import { SESSION_CACHE_MAX, SessionCache, sessionsFor } from './session-cache.js';
+import type { TlsHandshake, TlsStep } from './engine.js';
+import { type Engine, HandshakeFactory } from './handshake-factory.js';
+import type { Fallback } from './tls13/context.js';
+import { SESSION_CACHE_MAX, SessionCache } from './session-cache.js';
 import { Placement } from './placement.js';
 import { performance } from 'node:perf_hooks';
 import { type FromWorker, type ToWorker, detach } from './worker-protocol.js';
@@ -78,7 +79,10 @@ class WorkerHandshake implements TlsHandshake {
     if (s.state !== 'handshaking') this.release();
     // Buffers arrive as Uint8Arrays after the structured clone.
     const step: TlsStep = { ...s, output: wrap(s.output) };
-    if (s.session) step.session = { ...s.session, msk: wrap(s.session.msk), peerChain: s.session.peerChain.map(wrap) };
+    if (s.session) {
+      step.session = { ...s.session, msk: wrap(s.session.msk), peerChain: s.session.peerChain.map(wrap) };
+      if (s.session.peerLeafSha256) step.session.peerLeafSha256 = wrap(s.session.peerLeafSha256);
+    }
     return step;
   }
 
@@ -104,7 +108,7 @@ class WorkerHandshake implements TlsHandshake {
  */
 export class HandshakePool {
   private readonly workers: TlsWorker[] = [];
-  private context: tls.SecureContext;
+  private factory: HandshakeFactory;
   private sessions: SessionCache | undefined;
   /** TLS 1.2 session ID → the thread that can resume it (bounded like the caches themselves). */
   private readonly sessionOwner = new LRUCache<string, TlsWorker | 'main'>({ max: SESSION_CACHE_MAX });
@@ -112,6 +116,8 @@ export class HandshakePool {
   private nextId = 0;
   /** Handshakes started, by thread (for metrics). */
   readonly started = { main: 0, worker: 0 };
+  /** Handshakes started, by TLS implementation and, for OpenSSL, why (for metrics). */
+  readonly routes = new Map<`${Engine}:${Fallback | 'configured' | 'tls13'}`, number>();
 
   constructor(
     private settings: TlsSettings,
@@ -123,8 +129,8 @@ export class HandshakePool {
     private readonly now: () => number = () => performance.now(),
   ) {
     this.placement = placement === 'workers' ? undefined : placement;
-    this.context = makeServerContext(settings, ticketKeys);
     this.sessions = this.newSessionCache(settings);
+    this.factory = new HandshakeFactory(settings, ticketKeys, this.sessions);
     const url = new URL('./worker.js', import.meta.url);
     for (let i = 0; i < workerCount; i++) {
       const w: TlsWorker = new TlsWorker(url, onWorkerError, (id) => this.sessionOwner.set(id, w));
@@ -155,6 +161,10 @@ export class HandshakePool {
 
   /** `clientHello`: the peer's first TLS message; a resuming peer goes to the thread holding its session. */
   readonly newHandshake = (clientHello: Buffer): TlsHandshake => {
+    // Routed here whatever the thread, so the metrics see every choice (a worker routes it again).
+    const route = this.factory.route(clientHello);
+    const key = `${route.engine}:${route.engine === 'certgate' ? 'tls13' : route.why}` as const;
+    this.routes.set(key, (this.routes.get(key) ?? 0) + 1);
     const id = clientHelloSessionId(clientHello);
     const owner = id === undefined ? undefined : this.sessionOwner.get(id);
     let where: TlsWorker | 'main';
@@ -164,7 +174,7 @@ export class HandshakePool {
     else where = this.workers.reduce((best, w) => (w.active < best.active ? w : best));
     if (where === 'main') {
       this.started.main++;
-      return new TlsEngine(this.context, sessionsFor(clientHello, this.sessions));
+      return this.factory.open(clientHello, route);
     }
     this.started.worker++;
     return new WorkerHandshake(where, ++this.nextId);
@@ -175,12 +185,11 @@ export class HandshakePool {
    * changes), then every worker switches for handshakes that start from now on.
    */
   reconfigure(settings: TlsSettings, ticketKeys: Buffer = this.ticketKeys): void {
-    const context = makeServerContext(settings, ticketKeys);
+    const sessions = settings.sessionLifetimeSeconds === 0 ? undefined : (this.sessions ?? this.newSessionCache(settings));
+    this.factory = new HandshakeFactory(settings, ticketKeys, sessions);
     this.settings = settings;
     this.ticketKeys = ticketKeys;
-    this.context = context;
-    if (settings.sessionLifetimeSeconds === 0) this.sessions = undefined;
-    else this.sessions ??= this.newSessionCache(settings);
+    this.sessions = sessions;
     for (const w of this.workers) w.post({ op: 'configure', settings, ticketKeys });
   }
 

@@ -10,6 +10,11 @@ export interface EstablishedSession {
   resumed: boolean;
   /** The peer's certificates, leaf first, DER (on resumption: the leaf the session remembers). */
   peerChain: Buffer[];
+  /**
+   * A session resumed from certgate's own TLS 1.3 ticket remembers only the SHA-256 of the leaf
+   * (tls13/tickets.ts); peerChain is then empty until the certificate is read from the store.
+   */
+  peerLeafSha256?: Buffer;
   /** MSK (first 64 bytes of Key_Material); EMSK is never needed by certgate. */
   msk: Buffer;
 }

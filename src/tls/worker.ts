@@ -1,16 +1,14 @@
 // A TLS worker thread: runs OpenSSL handshakes for the conversations pinned to it. It knows nothing
 // of RADIUS, EAP or policy; it turns TLS records into TLS records and reports the session facts.
 import { parentPort } from 'node:worker_threads';
-import type tls from 'node:tls';
-import { TlsEngine } from './engine.js';
-import { makeServerContext } from './context.js';
-import { SESSION_CACHE_MAX, SessionCache, sessionsFor } from './session-cache.js';
+import type { TlsHandshake, TlsStep } from './engine.js';
+import { HandshakeFactory } from './handshake-factory.js';
+import { SESSION_CACHE_MAX, SessionCache } from './session-cache.js';
 import { type FromWorker, type ToWorker, detach } from './worker-protocol.js';
-import type { TlsStep } from './engine.js';
 
 const port = parentPort!;
-const engines = new Map<number, TlsEngine>();
-let context: tls.SecureContext | undefined;
+const engines = new Map<number, TlsHandshake>();
+let factory: HandshakeFactory | undefined;
 let sessions: SessionCache | undefined;
 
 const reply = (m: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
@@ -25,6 +23,11 @@ function portable(step: TlsStep): { step: TlsStep; transfer: ArrayBuffer[] } {
     const chain = step.session.peerChain.map(detach);
     transfer.push(msk.buffer as ArrayBuffer, ...chain.map((c) => c.buffer as ArrayBuffer));
     out.session = { ...step.session, msk: msk as Buffer, peerChain: chain as Buffer[] };
+    if (step.session.peerLeafSha256) {
+      const leaf = detach(step.session.peerLeafSha256);
+      transfer.push(leaf.buffer as ArrayBuffer);
+      out.session.peerLeafSha256 = leaf as Buffer;
+    }
   }
   return { step: out, transfer };
 }
@@ -33,8 +36,8 @@ port.on('message', (m: ToWorker) => {
   switch (m.op) {
     case 'configure':
       try {
-        context = makeServerContext(m.settings, Buffer.from(m.ticketKeys));
         sessions ??= m.settings.sessionLifetimeSeconds > 0 ? new SessionCache(SESSION_CACHE_MAX, m.settings.sessionLifetimeSeconds, (id) => reply({ op: 'session', id })) : undefined;
+        factory = new HandshakeFactory(m.settings, Buffer.from(m.ticketKeys), sessions);
         reply({ op: 'configured' });
       } catch (e) {
         reply({ op: 'configured', error: (e as Error).message });
@@ -45,7 +48,7 @@ port.on('message', (m: ToWorker) => {
       let engine = engines.get(m.id);
       if (!engine) {
         // A handshake keeps the context it started with; a reload affects new ones only.
-        engine = new TlsEngine(context!, sessionsFor(records, sessions));
+        engine = factory!.open(records);
         engines.set(m.id, engine);
       }
       const done = engine;

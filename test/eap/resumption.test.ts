@@ -1,6 +1,7 @@
 // Session resumption with the real decision pipeline (store + verifier), in memory: the second
 // login resumes, and a certificate revoked in the store since the first login is refused on
-// resumption (RFC 9190 5.7), for TLS 1.2 and 1.3.
+// resumption (RFC 9190 5.7), for TLS 1.2 and 1.3, and for TLS 1.3 with both servers (certgate's
+// own, whose tickets name the certificate by SHA-256, and OpenSSL's, whose tickets hold it).
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +22,7 @@ describe('session resumption re-runs the decision', () => {
   let pki: TestPki;
   let store: SqliteCertStore;
   let snapshot: StoreSnapshot;
-  let eap: EapServer;
+  const servers = new Map<'certgate' | 'openssl', EapServer>();
 
   beforeAll(async () => {
     pki = makeTestPki();
@@ -30,12 +31,14 @@ describe('session resumption re-runs the decision', () => {
     snapshot = new StoreSnapshot(store);
     await snapshot.refresh();
     const verifier = new Verifier({ chains: new ChainVerifier([readFileSync(pki.caCert)]), store: snapshot, realms: ['jaist.ac.jp'] });
-    eap = new EapServer(settings, localHandshakes(pki), (chain, outerIdentity, now) => verifier.decide({ chain, outerIdentity, now }));
+    const decide: ConstructorParameters<typeof EapServer>[2] = (chain, outerIdentity, now) => verifier.decide({ chain, outerIdentity, now });
+    const certificates = (sha256: Buffer) => snapshot.byFingerprintHex(sha256.toString('hex'))?.der;
+    for (const server of ['certgate', 'openssl'] as const) servers.set(server, new EapServer(settings, localHandshakes(pki, 3600, server), decide, undefined, certificates));
   });
 
-  for (const maxVersion of ['TLSv1.3', 'TLSv1.2'] as const) {
-    it(`${maxVersion}: a repeat login resumes and is accepted; after a revocation it is refused`, async () => {
-      const member = maxVersion === 'TLSv1.3' ? 'bob' : 'carol';
+  for (const [maxVersion, server, member] of [['TLSv1.3', 'certgate', 'bob'], ['TLSv1.3', 'openssl', 'alice'], ['TLSv1.2', 'openssl', 'carol']] as const) {
+    it(`${maxVersion} (${server}): a repeat login resumes and is accepted; after a revocation it is refused`, async () => {
+      const eap = servers.get(server)!;
       const identity = `${member}@jaist.ac.jp`;
       const first = await peerLogin(eap, pki, { member, identity, maxVersion });
       expect(first.r, JSON.stringify(first.r.kind === "reject" && first.r.decision)).toMatchObject({ kind: "accept", summary: { resumed: false } });

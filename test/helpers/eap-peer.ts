@@ -12,8 +12,8 @@ import { MemoryPipe } from '../../src/tls/memory-pipe.js';
 import type { TestPki } from './pki.js';
 
 /** Handshakes in this thread (no workers: the worker entry is compiled code in dist/). */
-export const localHandshakes = (pki: TestPki, sessionLifetimeSeconds = 3600) =>
-  new HandshakePool({ certificate: pki.serverCert, privateKey: pki.serverKey, minVersion: '1.2', sessionLifetimeSeconds }, 0).newHandshake;
+export const localHandshakes = (pki: TestPki, sessionLifetimeSeconds = 3600, tls13Server: 'certgate' | 'openssl' = 'certgate') =>
+  new HandshakePool({ certificate: pki.serverCert, privateKey: pki.serverKey, minVersion: '1.2', sessionLifetimeSeconds, tls13Server }, 0).newHandshake;
 
 const turns = async () => {
   for (let i = 0; i < 6; i++) await new Promise((r) => setImmediate(r));

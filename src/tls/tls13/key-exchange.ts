@@ -1,0 +1,39 @@
+// (EC)DHE for the TLS 1.3 key_share (RFC 8446 4.2.8, 7.4): X25519, P-256 and P-384 through
+// node:crypto. A fresh key pair per handshake; the peer's share is validated by OpenSSL on import.
+import { createECDH, createPublicKey, diffieHellman, generateKeyPairSync } from 'node:crypto';
+import { fault } from './wire.js';
+
+export const Group = { secp256r1: 0x0017, secp384r1: 0x0018, x25519: 0x001d } as const;
+
+/** The server's order of preference (OpenSSL's default order, for the groups implemented here). */
+export const GROUPS: readonly number[] = [Group.x25519, Group.secp256r1, Group.secp384r1];
+
+const EC_CURVE: Record<number, { name: string; point: number }> = {
+  [Group.secp256r1]: { name: 'prime256v1', point: 65 },
+  [Group.secp384r1]: { name: 'secp384r1', point: 97 },
+};
+
+/** Our public share for `group` and the shared secret with the peer's share. */
+export function keyExchange(group: number, peerShare: Buffer): { share: Buffer; shared: Buffer } {
+  if (group === Group.x25519) {
+    if (peerShare.length !== 32) fault('illegal_parameter', `X25519 share of ${peerShare.length} bytes`);
+    const { publicKey, privateKey } = generateKeyPairSync('x25519');
+    // JWK import and export: DER goes through OpenSSL 3.0's decoders, several times slower on Node 20.
+    const peer = createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: peerShare.toString('base64url') }, format: 'jwk' });
+    const shared = diffieHellman({ privateKey, publicKey: peer });
+    // RFC 8446 7.4.2: an all-zero X25519 result means a small-order peer point.
+    if (shared.every((b) => b === 0)) fault('illegal_parameter', 'X25519 shared secret is all zeros');
+    return { share: Buffer.from(publicKey.export({ format: 'jwk' }).x!, 'base64url'), shared };
+  }
+  const curve = EC_CURVE[group];
+  if (!curve) return fault('internal_error', `group ${group} is not implemented`);
+  // RFC 8446 4.2.8.2: uncompressed points only.
+  if (peerShare.length !== curve.point || peerShare[0] !== 4) fault('illegal_parameter', `${curve.name} share is not an uncompressed point`);
+  const ecdh = createECDH(curve.name);
+  const share = ecdh.generateKeys();
+  try {
+    return { share, shared: ecdh.computeSecret(peerShare) };
+  } catch {
+    return fault('illegal_parameter', `${curve.name} share is not a point on the curve`);
+  }
+}
