@@ -488,6 +488,7 @@ export class Gateway {
     const m = this.metrics;
     // Gauges read at scrape time: no work on the hot path to keep them current.
     const reported = { main: 0, worker: 0 };
+    const reportedRoutes = new Map<string, number>();
     const update = () => {
       m.eapSessions.set(this.eap.table.size);
       m.duplicateCache.set(this.radius.duplicates.size);
@@ -499,6 +500,11 @@ export class Gateway {
         m.tlsHandshakes.inc({ thread }, this.handshakes.started[thread] - reported[thread]);
         reported[thread] = this.handshakes.started[thread];
       }
+      for (const [key, r] of this.handshakes.routes) {
+        m.tlsServers.inc({ server: r.server, why: r.why }, r.count - (reportedRoutes.get(key) ?? 0));
+        reportedRoutes.set(key, r.count);
+      }
+      m.tlsClientKeys.set(this.handshakes.clientKeysCached);
       m.pacingTracked.set(this.pacing.size);
       m.pacingActive.set(this.pacing.active(Date.now()));
       const counts = this.snapshot.counts();

@@ -77,6 +77,8 @@ export interface Config {
     workers: number;
     /** adaptive: on the main thread while it has headroom, on workers as it fills; workers: always on workers. */
     placement: PlacementMode;
+    /** TLS 1.3 handshakes: certgate's own server (src/tls/tls13/, docs/tls13-server.md) or OpenSSL (node:tls). */
+    tls13Server: 'certgate' | 'openssl';
   };
   eap: EapSettings;
   /** cuiKey: from cuiKey / cuiKeyFile / cuiKeyEnv; undefined = a generated key kept on disk (docs/eduroam.md). */
@@ -205,6 +207,7 @@ const schema = obj({
     ticketKeyRotationSeconds: opt(int(60, 30 * 86400), 86400),
     workers: opt(int(0, 64), availableParallelism()),
     placement: opt(oneOf('adaptive', 'workers'), 'adaptive'),
+    tls13Server: opt(oneOf('certgate', 'openssl'), 'certgate'),
   }),
   eap: opt(
     obj({

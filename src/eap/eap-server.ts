@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import type { Decision } from '../verify/reasons.js';
 import { reject } from '../verify/reasons.js';
 import type { TlsHandshake, TlsVersion } from '../tls/engine.js';
+import { randomPooled } from '../tls/random-pool.js';
 import { EapCode, EapType, decodeEap, encodeEap, eapFailure, eapSuccess } from './packet.js';
 import { decodeTlsFrame } from './tls-framing.js';
 import { TlsMethod } from './method-tls.js';
@@ -132,7 +132,7 @@ export class EapServer {
       if (facts.refuse) return this.fail(p.identifier, facts.refuse, undefined);
       // Cut: the identity is logged and held per conversation, and only its realm matters.
       const outerIdentity = p.data.subarray(0, MAX_IDENTITY).toString('utf8');
-      const s = randomBytes(16);
+      const s = randomPooled(16);
       const id = (p.identifier + 1) & 0xff;
       const conv = new Conversation(s, outerIdentity, t, id, facts.client, facts.callingStationId);
       this.table.add(s.toString('hex'), conv);

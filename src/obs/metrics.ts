@@ -32,6 +32,13 @@ export function createMetrics() {
     tlsInlineShare: new Gauge({ name: 'certgate_tls_inline_share', help: 'Share of new TLS handshakes run on the main thread (tls.placement adaptive: lower as the main thread gets busy)', registers: [registry] }),
     tlsSessionIds: new Gauge({ name: 'certgate_tls_session_ids', help: 'TLS 1.2 session IDs that can be resumed, on any thread (bounded: 20,000 per thread cache and in the routing table)', registers: [registry] }),
     tlsHandshakes: new Counter({ name: 'certgate_tls_handshakes_total', help: 'TLS handshakes started, by thread (main or worker)', labelNames: ['thread'] as const, registers: [registry] }),
+    tlsServers: new Counter({
+      name: 'certgate_tls_server_handshakes_total',
+      help: "TLS handshakes started, by the server that ran them (certgate: certgate's TLS 1.3 server; openssl: node:tls) and why (tls13, or why OpenSSL took it: not_tls13, pq_group, no_key_share, early_data, openssl_ticket, configured, ...)",
+      labelNames: ['server', 'why'] as const,
+      registers: [registry],
+    }),
+    tlsClientKeys: new Gauge({ name: 'certgate_tls_client_keys_cached', help: "Client certificate public keys cached by the main thread's TLS 1.3 server (bounded: 10,000 per thread)", registers: [registry] }),
     pacingActive: new Gauge({ name: 'certgate_pacing_active', help: 'Calling-Station-Ids whose rejects are delayed or whose logins are refused now', registers: [registry] }),
     pacingTracked: new Gauge({ name: 'certgate_pacing_stations', help: 'Calling-Station-Ids in the failed-login pacing table (bounded by pacing.maxStations)', registers: [registry] }),
     pacingRefusals: new Counter({ name: 'certgate_pacing_refusals_total', help: 'New logins refused by failed-login pacing (decision reason paced)', registers: [registry] }),

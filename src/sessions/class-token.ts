@@ -5,7 +5,8 @@
 // with a random 96-bit nonce, written as "cg1:" + base64url(nonce | ciphertext | tag). Two logins of
 // one member give unrelated values (nothing to link them by), and a forged or altered value does
 // not decrypt (it is then ignored like any foreign Class).
-import { type KeyObject, createCipheriv, createDecipheriv, createHash, createSecretKey, hkdfSync, randomBytes } from 'node:crypto';
+import { type KeyObject, createCipheriv, createDecipheriv, createHash, createSecretKey, hkdfSync } from 'node:crypto';
+import { randomPooled } from '../tls/random-pool.js';
 
 export const CLASS_TOKEN_PREFIX = 'cg1:';
 const PREFIX = Buffer.from(CLASS_TOKEN_PREFIX, 'ascii');
@@ -53,7 +54,7 @@ export class ClassTokens {
     this.key = createSecretKey(key);
   }
 
-  encode(f: ClassTokenFacts, nonce: Buffer = randomBytes(NONCE)): Buffer {
+  encode(f: ClassTokenFacts, nonce: Buffer = randomPooled(NONCE)): Buffer {
     const serial = Buffer.from(f.serial, 'ascii');
     if (serial.length === 0 || serial.length > MAX_SERIAL || !/^[0-9A-F]+$/.test(f.serial)) throw new RangeError(`not a normalised serial: ${JSON.stringify(f.serial)}`);
     const head = Buffer.alloc(14);

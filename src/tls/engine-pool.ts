@@ -116,8 +116,8 @@ export class HandshakePool {
   private nextId = 0;
   /** Handshakes started, by thread (for metrics). */
   readonly started = { main: 0, worker: 0 };
-  /** Handshakes started, by TLS implementation and, for OpenSSL, why (for metrics). */
-  readonly routes = new Map<`${Engine}:${Fallback | 'configured' | 'tls13'}`, number>();
+  /** Handshakes started, by TLS server and why it took them (for metrics; a dozen keys at most). */
+  readonly routes = new Map<string, { server: Engine; why: Fallback | 'configured' | 'tls13'; count: number }>();
 
   constructor(
     private settings: TlsSettings,
@@ -154,6 +154,11 @@ export class HandshakePool {
     return this.sessionOwner.size;
   }
 
+  /** Client public keys the main thread's TLS 1.3 server has cached (for metrics; bounded by PEER_KEY_CACHE_MAX per thread). */
+  get clientKeysCached(): number {
+    return this.factory.peerKeysCached;
+  }
+
   /** Handshakes in progress per worker (for metrics). */
   activeByWorker(): number[] {
     return this.workers.map((w) => w.active);
@@ -163,8 +168,10 @@ export class HandshakePool {
   readonly newHandshake = (clientHello: Buffer): TlsHandshake => {
     // Routed here whatever the thread, so the metrics see every choice (a worker routes it again).
     const route = this.factory.route(clientHello);
-    const key = `${route.engine}:${route.engine === 'certgate' ? 'tls13' : route.why}` as const;
-    this.routes.set(key, (this.routes.get(key) ?? 0) + 1);
+    const why = route.engine === 'certgate' ? 'tls13' : route.why;
+    const counted = this.routes.get(`${route.engine}:${why}`);
+    if (counted) counted.count++;
+    else this.routes.set(`${route.engine}:${why}`, { server: route.engine, why, count: 1 });
     const id = clientHelloSessionId(clientHello);
     const owner = id === undefined ? undefined : this.sessionOwner.get(id);
     let where: TlsWorker | 'main';

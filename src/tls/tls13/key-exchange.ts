@@ -1,6 +1,6 @@
 // (EC)DHE for the TLS 1.3 key_share (RFC 8446 4.2.8, 7.4): X25519, P-256 and P-384 through
 // node:crypto. A fresh key pair per handshake; the peer's share is validated by OpenSSL on import.
-import { createECDH, createPublicKey, diffieHellman, generateKeyPairSync } from 'node:crypto';
+import { type JsonWebKey, type KeyObject, createECDH, createPublicKey, diffieHellman, generateKeyPairSync } from 'node:crypto';
 import { fault } from './wire.js';
 
 export const Group = { secp256r1: 0x0017, secp384r1: 0x0018, x25519: 0x001d } as const;
@@ -14,16 +14,28 @@ const EC_CURVE: Record<number, { name: string; point: number }> = {
 };
 
 /** Our public share for `group` and the shared secret with the peer's share. */
+const x25519Public = (raw: Buffer) => createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: raw.toString('base64url') }, format: 'jwk' });
+
 export function keyExchange(group: number, peerShare: Buffer): { share: Buffer; shared: Buffer } {
   if (group === Group.x25519) {
     if (peerShare.length !== 32) fault('illegal_parameter', `X25519 share of ${peerShare.length} bytes`);
-    const { publicKey, privateKey } = generateKeyPairSync('x25519');
-    // JWK import and export: DER goes through OpenSSL 3.0's decoders, several times slower on Node 20.
-    const peer = createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: peerShare.toString('base64url') }, format: 'jwk' });
-    const shared = diffieHellman({ privateKey, publicKey: peer });
+    // The public key encoded by the key generation itself, never by a later export: on Node 20 a
+    // JWK export holds the key's lock while it allocates, and a GC then destroying the generation
+    // job (which takes the same lock) deadlocked the thread (seen in npm run bench after ~8,000
+    // logins). A DER encoding goes through OpenSSL 3.0's encoders, three times slower.
+    // (@types/node 20 does not know the jwk encoding; the object is a JsonWebKey.)
+    const { publicKey, privateKey } = generateKeyPairSync('x25519', { publicKeyEncoding: { format: 'jwk' } } as object) as unknown as { publicKey: JsonWebKey; privateKey: KeyObject };
+    const share = Buffer.from(publicKey.x!, 'base64url');
+    // JWK import: DER would go through OpenSSL 3.0's decoders, several times slower on Node 20.
+    let shared: Buffer | undefined;
+    try {
+      shared = diffieHellman({ privateKey, publicKey: x25519Public(peerShare) });
+    } catch {
+      // OpenSSL refuses a result of all zeros itself
+    }
     // RFC 8446 7.4.2: an all-zero X25519 result means a small-order peer point.
-    if (shared.every((b) => b === 0)) fault('illegal_parameter', 'X25519 shared secret is all zeros');
-    return { share: Buffer.from(publicKey.export({ format: 'jwk' }).x!, 'base64url'), shared };
+    if (!shared || shared.every((b) => b === 0)) return fault('illegal_parameter', 'X25519 share is a small-order point');
+    return { share, shared };
   }
   const curve = EC_CURVE[group];
   if (!curve) return fault('internal_error', `group ${group} is not implemented`);

@@ -4,7 +4,8 @@
 // routed to OpenSSL before this class is made (context.ts, plan). The primitives are node:crypto's
 // (OpenSSL); what this replaces is node:tls's socket and stream machinery, which cost more per
 // EAP-TLS login than the cryptography itself (docs/BENCHMARKS.md, issue 5).
-import { type Hash, type KeyObject, createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { type Hash, type KeyObject, createHash, randomInt, timingSafeEqual } from 'node:crypto';
+import { randomPooled } from '../random-pool.js';
 import type { EstablishedSession, TlsHandshake, TlsStep } from '../engine.js';
 import type { Tls13Context, Tls13Plan } from './context.js';
 import { keyExchange } from './key-exchange.js';
@@ -96,7 +97,7 @@ export class Tls13Server implements TlsHandshake {
     }
     const kx = keyExchange(this.plan.group, this.plan.peerShare);
     const serverHello = msg.serverHello({
-      random: randomBytes(32),
+      random: randomPooled(32),
       sessionIdEcho: hello.legacySessionId,
       suite: suite.id,
       keyShare: { group: this.plan.group, key: kx.share },

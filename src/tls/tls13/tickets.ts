@@ -5,7 +5,8 @@
 // A ticket carries the SHA-256 of the client certificate, not the certificate: the decision on a
 // resumed login reads the certificate from the issued-certificate store (RFC 9190 5.7), and a
 // ticket of ~130 bytes keeps the final flight of a full login inside one EAP-TLS fragment.
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync } from 'node:crypto';
+import { randomPooled } from '../random-pool.js';
 import { Reader, TlsFault, withLength } from './wire.js';
 
 export interface TicketState {
@@ -46,7 +47,7 @@ export class TicketSealer {
       withLength(1, s.psk),
       withLength(1, s.leafSha256),
     ]);
-    const nonce = randomBytes(NONCE);
+    const nonce = randomPooled(NONCE);
     const c = createCipheriv('aes-256-gcm', this.key, nonce, { authTagLength: TAG });
     c.setAAD(this.name);
     const body = Buffer.concat([c.update(plain), c.final()]);
