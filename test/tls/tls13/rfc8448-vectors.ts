@@ -70,6 +70,12 @@ export const SIMPLE_1RTT = {
   serverHandshakeIv: '5d313eb2671276ee13000b30',
   /** {server} calculate finished "tls13 finished": expanded, the server finished_key (32 octets) */
   serverFinishedKey: '008d3b66f816ea559f96b537e885c31fc068bf492c652f01f288a1d8cdc19fc8',
+  /**
+   * Transcript-Hash(ClientHello..CertificateVerify), the input of the server Finished: SHA-256 of
+   * clientHello || serverHello || the trace's EncryptedExtensions, Certificate and CertificateVerify
+   * (computed from the trace's 657-octet server flight without its Finished).
+   */
+  certificateVerifyHash: 'edb7725fa7a3473b031ec8ef65a2485493900138a2b91291407d7951a06110ed',
   /** {server} calculate finished "tls13 finished": finished, the server Finished verify_data (32 octets) */
   serverFinishedVerifyData: '9b9b141d906337fbd2cbdce71df4deda4ab42c309572cb7fffee5454b78f0718',
   /** {server} derive secret "tls13 c ap traffic": hash, i.e. the transcript hash through the server Finished (32 octets) */
