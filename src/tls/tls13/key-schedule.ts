@@ -1,7 +1,7 @@
 // The TLS 1.3 key schedule (RFC 8446 7.1) on HMAC, HKDF-Extract and HKDF-Expand-Label (RFC 5869).
-// HMAC as two one-shot hashes (RFC 2104): createHmac makes a native object per call, and a
-// handshake needs about thirty (the same reasoning as radius/md5.ts).
-import { hash } from 'node:crypto';
+// createHmac, not the one-shot hashes of radius/md5.ts: with SHA-256's larger blocks two hash()
+// calls and their buffers cost more than the native object (measured in docs/BENCHMARKS.md).
+import { createHmac, hash } from 'node:crypto';
 
 export type HashName = 'sha256' | 'sha384';
 
@@ -11,24 +11,18 @@ const blockLength = (h: HashName): number => (h === 'sha256' ? 64 : 128);
 export const digest = (h: HashName, data: Buffer): Buffer => hash(h, data, 'buffer');
 
 export function hmac(h: HashName, key: Buffer, ...parts: Buffer[]): Buffer {
-  const block = blockLength(h);
-  const k = key.length > block ? digest(h, key) : key;
-  let size = 0;
-  for (const p of parts) size += p.length;
-  const inner = Buffer.allocUnsafe(block + size);
-  for (let i = 0; i < block; i++) inner[i] = (k[i] ?? 0) ^ 0x36;
-  let at = block;
-  for (const p of parts) at += p.copy(inner, at);
-  const outer = Buffer.allocUnsafe(block + hashLength(h));
-  for (let i = 0; i < block; i++) outer[i] = (k[i] ?? 0) ^ 0x5c;
-  digest(h, inner).copy(outer, block);
-  return digest(h, outer);
+  const m = createHmac(h, key);
+  for (const p of parts) m.update(p);
+  return m.digest();
 }
 
 export const hkdfExtract = (h: HashName, salt: Buffer, ikm: Buffer): Buffer => hmac(h, salt, ikm);
 
-/** HKDF-Expand-Label(Secret, Label, Context, Length): the label gets the "tls13 " prefix. */
-export function hkdfExpandLabel(h: HashName, secret: Buffer, label: string, context: Buffer, length: number): Buffer {
+/**
+ * HKDF-Expand-Label(Secret, Label, Context, Length): the label gets the "tls13 " prefix. `take`:
+ * only the first bytes are wanted (each block depends only on those before it).
+ */
+export function hkdfExpandLabel(h: HashName, secret: Buffer, label: string, context: Buffer, length: number, take = length): Buffer {
   const full = `tls13 ${label}`;
   const info = Buffer.allocUnsafe(2 + 1 + full.length + 1 + context.length);
   info.writeUInt16BE(length, 0);
@@ -37,7 +31,7 @@ export function hkdfExpandLabel(h: HashName, secret: Buffer, label: string, cont
   info[3 + full.length] = context.length;
   context.copy(info, 4 + full.length);
   // HKDF-Expand: T(i) = HMAC(secret, T(i-1) | info | i).
-  const n = Math.ceil(length / hashLength(h));
+  const n = Math.ceil(take / hashLength(h));
   const blocks: Buffer[] = [];
   let prev: Buffer = Buffer.alloc(0);
   for (let i = 1; i <= n; i++) {
@@ -45,7 +39,7 @@ export function hkdfExpandLabel(h: HashName, secret: Buffer, label: string, cont
     blocks.push(prev);
   }
   const out = n === 1 ? prev : Buffer.concat(blocks);
-  return out.length === length ? out : out.subarray(0, length);
+  return out.length === take ? out : out.subarray(0, take);
 }
 
 export const deriveSecret = (h: HashName, secret: Buffer, label: string, transcriptHash: Buffer): Buffer =>
@@ -103,11 +97,11 @@ export const finishedKey = (h: HashName, baseKey: Buffer): Buffer => hkdfExpandL
 /** verify_data of a Finished message (RFC 8446 4.4.4). */
 export const finishedMac = (h: HashName, baseKey: Buffer, transcriptHash: Buffer): Buffer => hmac(h, finishedKey(h, baseKey), transcriptHash);
 
-/** TLS-Exporter (RFC 8446 7.5) from the exporter master secret. */
-export function exportKeyingMaterial(h: HashName, exporterMaster: Buffer, label: string, context: Buffer, length: number): Buffer {
+/** TLS-Exporter (RFC 8446 7.5) from the exporter master secret; `take`: the first bytes only. */
+export function exportKeyingMaterial(h: HashName, exporterMaster: Buffer, label: string, context: Buffer, length: number, take = length): Buffer {
   const c = hashConstants(h);
   const secret = deriveSecret(h, exporterMaster, label, c.emptyHash);
-  return hkdfExpandLabel(h, secret, 'exporter', digest(h, context), length);
+  return hkdfExpandLabel(h, secret, 'exporter', digest(h, context), length, take);
 }
 
 /** The PSK a NewSessionTicket stands for (RFC 8446 4.6.1). */

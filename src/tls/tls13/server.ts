@@ -217,12 +217,13 @@ export class Tls13Server implements TlsHandshake {
     }
     // RFC 9190 2.5: the commitment message, after the last handshake message.
     out.push(this.serverApplication!.seal(ContentType.application_data, COMMITMENT));
-    const km = exportKeyingMaterial(this.h, this.exporterMaster!, EAP_TLS_LABEL, EAP_TLS_CONTEXT, 128);
+    // Key_Material is 128 bytes; the MSK is its first 64 (the EMSK is never used here).
+    const msk = exportKeyingMaterial(this.h, this.exporterMaster!, EAP_TLS_LABEL, EAP_TLS_CONTEXT, 128, 64);
     const session: EstablishedSession = {
       version: 'TLSv1.3',
       resumed: resumed !== undefined,
       peerChain: this.peerChain,
-      msk: km.subarray(0, 64),
+      msk,
       ...(resumed ? { peerLeafSha256: resumed.leafSha256 } : {}),
     };
     return { output: Buffer.concat(out), state: 'established', session };
