@@ -56,5 +56,8 @@ describe.runIf(run)(`session resumption with eapol_test (placement ${placement})
     expect(Number(/^certgate_tls_session_ids (\d+)/m.exec(text)?.[1])).toBe(1);
     if (placement === 'workers') expect([started('main'), started('worker')]).toEqual([0, 6]);
     else expect([started('main'), started('worker')]).toEqual([6, 0]);
+    // TLS 1.3 on certgate's own server (its tickets resumed on whichever thread), TLS 1.2 on OpenSSL.
+    const server = (s: string, why: string) => Number(new RegExp(`^certgate_tls_server_handshakes_total\\{server="${s}",why="${why}"\\} (\\d+)`, 'm').exec(text)?.[1]);
+    expect([server('certgate', 'tls13'), server('openssl', 'not_tls13')]).toEqual([3, 3]);
   });
 });
