@@ -70,7 +70,7 @@ export class TlsMethod {
     if (r.status === 'more') return { kind: 'send', typeData: encodeTlsFrame(0, Buffer.alloc(0)) };
 
     const step = await this.feed(r.message);
-    if (step.state === 'failed') return this.tlsFailed(step, step.error ?? 'handshake failed', fragmentSize);
+    if (step.state === 'failed') return this.tlsFailed(step, step.error ?? 'handshake failed', fragmentSize, step.reason);
     if (step.state === 'handshaking') {
       if (step.output.length === 0) return { kind: 'reject', decision: reject('tls_failed', { detail: 'TLS produced no answer' }) };
       return this.send(step.output, fragmentSize);
@@ -119,8 +119,8 @@ export class TlsMethod {
   }
 
   /** A TLS alert goes to the peer in an EAP-Request; its response is answered with EAP-Failure. */
-  private tlsFailed(step: { output: Buffer }, detail: string, fragmentSize: number): MethodStep {
-    const decision = reject('tls_failed', { detail });
+  private tlsFailed(step: { output: Buffer }, detail: string, fragmentSize: number, reason: 'tls_failed' | 'no_certificate' = 'tls_failed'): MethodStep {
+    const decision = reject(reason, { detail });
     if (step.output.length === 0) return { kind: 'reject', decision };
     this.phase = 'failing';
     this.outcome = decision;

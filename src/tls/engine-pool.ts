@@ -3,8 +3,7 @@ import { type TlsSettings, newTicketKeys } from './context.js';
 import { LRUCache } from 'lru-cache';
 import { clientHelloSessionId } from './client-hello.js';
 import type { TlsHandshake, TlsStep } from './engine.js';
-import { type Engine, HandshakeFactory } from './handshake-factory.js';
-import type { Fallback } from './tls13/context.js';
+import { HandshakeFactory, type RouteLabel, routeLabel } from './handshake-factory.js';
 import { SESSION_CACHE_MAX, SessionCache } from './session-cache.js';
 import { Placement } from './placement.js';
 import { performance } from 'node:perf_hooks';
@@ -26,11 +25,12 @@ class TlsWorker {
   active = 0;
   private seq = 0;
 
-  constructor(url: URL, onExit: (err: Error) => void, onSession: (id: string) => void) {
+  constructor(url: URL, onExit: (err: Error) => void, onSession: (id: string) => void, onRoute: (r: RouteLabel) => void) {
     this.worker = new Worker(url);
     this.worker.on('message', (m: FromWorker) => {
       if (m.op === 'configured') return;
       if (m.op === 'session') return onSession(m.id);
+      if (m.op === 'step' && m.route) onRoute(m.route);
       const p = this.pending.get(m.seq);
       if (!p) return;
       this.pending.delete(m.seq);
@@ -117,7 +117,7 @@ export class HandshakePool {
   /** Handshakes started, by thread (for metrics). */
   readonly started = { main: 0, worker: 0 };
   /** Handshakes started, by TLS server and why it took them (for metrics; a dozen keys at most). */
-  readonly routes = new Map<string, { server: Engine; why: Fallback | 'configured' | 'tls13'; count: number }>();
+  readonly routes = new Map<string, RouteLabel & { count: number }>();
 
   constructor(
     private settings: TlsSettings,
@@ -133,7 +133,7 @@ export class HandshakePool {
     this.factory = new HandshakeFactory(settings, ticketKeys, this.sessions);
     const url = new URL('./worker.js', import.meta.url);
     for (let i = 0; i < workerCount; i++) {
-      const w: TlsWorker = new TlsWorker(url, onWorkerError, (id) => this.sessionOwner.set(id, w));
+      const w: TlsWorker = new TlsWorker(url, onWorkerError, (id) => this.sessionOwner.set(id, w), (r) => this.count(r));
       w.post({ op: 'configure', settings, ticketKeys });
       this.workers.push(w);
     }
@@ -166,12 +166,6 @@ export class HandshakePool {
 
   /** `clientHello`: the peer's first TLS message; a resuming peer goes to the thread holding its session. */
   readonly newHandshake = (clientHello: Buffer): TlsHandshake => {
-    // Routed here whatever the thread, so the metrics see every choice (a worker routes it again).
-    const route = this.factory.route(clientHello);
-    const why = route.engine === 'certgate' ? 'tls13' : route.why;
-    const counted = this.routes.get(`${route.engine}:${why}`);
-    if (counted) counted.count++;
-    else this.routes.set(`${route.engine}:${why}`, { server: route.engine, why, count: 1 });
     const id = clientHelloSessionId(clientHello);
     const owner = id === undefined ? undefined : this.sessionOwner.get(id);
     let where: TlsWorker | 'main';
@@ -181,11 +175,21 @@ export class HandshakePool {
     else where = this.workers.reduce((best, w) => (w.active < best.active ? w : best));
     if (where === 'main') {
       this.started.main++;
+      // A worker routes its own handshakes (and reports how in its first step).
+      const route = this.factory.route(clientHello);
+      this.count(routeLabel(route));
       return this.factory.open(clientHello, route);
     }
     this.started.worker++;
     return new WorkerHandshake(where, ++this.nextId);
   };
+
+  private count(r: RouteLabel): void {
+    const key = `${r.server}:${r.why}`;
+    const counted = this.routes.get(key);
+    if (counted) counted.count++;
+    else this.routes.set(key, { ...r, count: 1 });
+  }
 
   /**
    * New certificate/key or ticket keys: validated here first (a bad key file throws and nothing

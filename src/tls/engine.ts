@@ -25,6 +25,8 @@ export interface TlsStep {
   /** After 'established' or 'failed' the handshake is over: nothing more may be fed. */
   state: 'handshaking' | 'established' | 'failed';
   error?: string;
+  /** A failure the decision has a reason for (else the EAP layer says tls_failed). */
+  reason?: 'no_certificate';
   /** Present on the step where the handshake completes. */
   session?: EstablishedSession;
 }

@@ -13,6 +13,14 @@ export type Engine = 'certgate' | 'openssl';
 
 export type Route = { engine: 'certgate'; plan: Tls13Plan } | { engine: 'openssl'; why: Fallback | 'configured' };
 
+/** A route as metrics count it: which server, and why (tls13, or why OpenSSL took it). */
+export interface RouteLabel {
+  server: Engine;
+  why: Fallback | 'configured' | 'tls13';
+}
+
+export const routeLabel = (r: Route): RouteLabel => (r.engine === 'certgate' ? { server: 'certgate', why: 'tls13' } : { server: 'openssl', why: r.why });
+
 export class HandshakeFactory {
   readonly context: tls.SecureContext;
   private readonly tls13: Tls13Context | undefined;

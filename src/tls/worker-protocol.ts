@@ -1,5 +1,6 @@
 import type { TlsStep } from './engine.js';
 import type { TlsSettings } from './context.js';
+import type { RouteLabel } from './handshake-factory.js';
 
 /** Messages between the main thread and a TLS worker (structured clone: plain data and Buffers). */
 export type ToWorker =
@@ -8,7 +9,8 @@ export type ToWorker =
   | { op: 'destroy'; id: number };
 
 export type FromWorker =
-  | { op: 'step'; seq: number; step: TlsStep }
+  /** `route`: on a handshake's first step, which server took it (for the main thread's metrics). */
+  | { op: 'step'; seq: number; step: TlsStep; route?: RouteLabel }
   | { op: 'error'; seq: number; message: string }
   | { op: 'configured'; error?: string }
   /** A new TLS 1.2 session ID this worker can resume: the main thread routes its return here. */

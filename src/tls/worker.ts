@@ -2,7 +2,7 @@
 // of RADIUS, EAP or policy; it turns TLS records into TLS records and reports the session facts.
 import { parentPort } from 'node:worker_threads';
 import type { TlsHandshake, TlsStep } from './engine.js';
-import { HandshakeFactory } from './handshake-factory.js';
+import { HandshakeFactory, type RouteLabel, routeLabel } from './handshake-factory.js';
 import { SESSION_CACHE_MAX, SessionCache } from './session-cache.js';
 import { type FromWorker, type ToWorker, detach } from './worker-protocol.js';
 
@@ -46,9 +46,12 @@ port.on('message', (m: ToWorker) => {
     case 'feed': {
       const records = Buffer.from(m.records.buffer, m.records.byteOffset, m.records.byteLength);
       let engine = engines.get(m.id);
+      let route: RouteLabel | undefined;
       if (!engine) {
         // A handshake keeps the context it started with; a reload affects new ones only.
-        engine = factory!.open(records);
+        const r = factory!.route(records);
+        route = routeLabel(r);
+        engine = factory!.open(records, r);
         engines.set(m.id, engine);
       }
       const done = engine;
@@ -60,7 +63,7 @@ port.on('message', (m: ToWorker) => {
             engines.delete(m.id);
           }
           const p = portable(step);
-          reply({ op: 'step', seq: m.seq, step: p.step }, p.transfer);
+          reply({ op: 'step', seq: m.seq, step: p.step, ...(route ? { route } : {}) }, p.transfer);
         },
         (e: Error) => reply({ op: 'error', seq: m.seq, message: e.message }),
       );

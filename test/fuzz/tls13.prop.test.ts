@@ -69,6 +69,9 @@ describe('TLS 1.3 server under mutated input', () => {
         const mutated = mutate(flight, m, kind);
         if (mutated.equals(flight)) return;
         const step = server.step(mutated);
+        // The only bytes a receiver ignores: legacy_record_version of the unprotected ChangeCipherSpec
+        // (RFC 8446 5.1; a protected record's header is its additional data).
+        if (kind === 0 && [1, 2].includes(m.at % flight.length)) return;
         // A record cut short waits for the rest; anything else is refused with an alert.
         expect(step.state).not.toBe('established');
         if (step.state === 'failed') expect(step.output.length > 0 || /client sent alert/.test(step.error ?? '')).toBe(true);

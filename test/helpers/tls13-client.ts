@@ -17,7 +17,7 @@ import { HandshakeReader, HandshakeType, handshake } from '../../src/tls/tls13/m
 import { CIPHER_SUITES, ContentType, RecordProtection, plainRecord, splitRecords } from '../../src/tls/tls13/records.js';
 import { Reader, u16, u32, withLength } from '../../src/tls/tls13/wire.js';
 
-export type Fault = 'cv-wrong-key' | 'cv-pkcs1' | 'no-cv' | 'bad-finished' | 'flip-record' | 'trailing-record' | 'bad-binder';
+export type Fault = 'cv-wrong-key' | 'cv-pkcs1' | 'no-cv' | 'bad-finished' | 'flip-record' | 'trailing-record' | 'bad-binder' | 'empty-record' | 'ccs-inside-message' | 'cert-extension';
 
 export interface ClientOptions {
   /** Leaf first; empty sends an empty Certificate. */
@@ -33,6 +33,8 @@ export interface ClientOptions {
   sessionId?: boolean;
   /** A ticket from an earlier handshake, to resume. */
   resume?: Ticket;
+  /** Offer an identity the server does not know before the ticket (the server must pick the second). */
+  unknownIdentityFirst?: boolean;
   earlyData?: boolean;
   versions?: number[];
 }
@@ -95,15 +97,16 @@ export class Tls13TestClient {
     const r = this.o.resume;
     if (r) {
       const hashLen = 32;
-      const identities = withLength(2, Buffer.concat([withLength(2, r.identity), u32(r.ageAdd)]));
-      const binders = withLength(2, withLength(1, Buffer.alloc(hashLen)));
+      const offered = this.o.unknownIdentityFirst ? [randomBytes(40), r.identity] : [r.identity];
+      const identities = withLength(2, Buffer.concat(offered.map((id) => Buffer.concat([withLength(2, id), u32(r.ageAdd)]))));
+      const binders = withLength(2, Buffer.concat(offered.map(() => withLength(1, Buffer.alloc(hashLen)))));
       message = handshake(HandshakeType.client_hello, head(Buffer.concat([...exts, ext(41, Buffer.concat([identities, binders]))])));
       const truncated = message.subarray(0, message.length - binders.length);
       const e = earlySecrets('sha256', r.psk);
       this.earlySecret = e.earlySecret;
       const binder = hmac('sha256', e.binderFinishedKey, digest('sha256', truncated));
       if (this.o.fault === 'bad-binder') binder[0]! ^= 1;
-      binder.copy(message, message.length - hashLen);
+      binder.copy(message, message.length - hashLen); // the last binder is the ticket's
     } else {
       message = handshake(HandshakeType.client_hello, head(Buffer.concat(exts)));
     }
@@ -150,7 +153,8 @@ export class Tls13TestClient {
 
     const out: Buffer[] = [];
     if (!this.resumed) {
-      const cert = handshake(HandshakeType.certificate, Buffer.concat([Buffer.from([0]), withLength(3, Buffer.concat(this.o.chain.map((d) => Buffer.concat([withLength(3, d), u16(0)]))))]));
+      const extensions = this.o.fault === 'cert-extension' ? withLength(2, Buffer.from([0, 5, 0, 0])) : u16(0);
+      const cert = handshake(HandshakeType.certificate, Buffer.concat([Buffer.from([0]), withLength(3, Buffer.concat(this.o.chain.map((d) => Buffer.concat([withLength(3, d), extensions]))))]));
       this.transcript.push(cert);
       out.push(cert);
       if (this.o.chain.length > 0 && this.o.fault !== 'no-cv') {
@@ -168,8 +172,15 @@ export class Tls13TestClient {
     this.transcript.push(fin);
     out.push(fin);
     const keys = new RecordProtection(suite(this.suiteId), this.clientHs);
-    const records2 = [plainRecord(ContentType.change_cipher_spec, Buffer.from([1])), keys.seal(ContentType.handshake, Buffer.concat(out))];
-    if (this.o.fault === 'flip-record') records2[1]![10]! ^= 1;
+    const all = Buffer.concat(out);
+    const ccs = plainRecord(ContentType.change_cipher_spec, Buffer.from([1]));
+    const records2 =
+      this.o.fault === 'ccs-inside-message'
+        ? [keys.seal(ContentType.handshake, all.subarray(0, 10)), ccs, keys.seal(ContentType.handshake, all.subarray(10))]
+        : this.o.fault === 'empty-record'
+          ? [ccs, keys.seal(ContentType.handshake, Buffer.alloc(0)), keys.seal(ContentType.handshake, all)]
+          : [ccs, keys.seal(ContentType.handshake, all)];
+    if (this.o.fault === 'flip-record') records2[records2.length - 1]![10]! ^= 1;
     if (this.o.fault === 'trailing-record') records2.push(keys.seal(ContentType.handshake, Buffer.from([20, 0, 0, 0])));
     return Buffer.concat(records2);
   }

@@ -91,8 +91,9 @@ export class Tls13Context {
     const suite = resume ? CIPHER_SUITES.find((s) => s.id === resume.state.suite)! : CIPHER_SUITES.find((s) => hello.cipherSuites.includes(s.id));
     if (!suite) return 'no_common_suite';
     if (this.pq && hello.keyShares.some((k) => PQ_GROUPS.has(k.group))) return 'pq_group';
-    const group = GROUPS.find((g) => hello.keyShares.some((k) => k.group === g));
-    // No share for a group of ours: a HelloRetryRequest is needed, which OpenSSL does.
+    // A share counts only for a group the client also lists (RFC 8446 4.2.8); no share for a group
+    // of ours means a HelloRetryRequest, and no supported_groups a missing_extension: OpenSSL's.
+    const group = GROUPS.find((g) => hello.groups.includes(g) && hello.keyShares.some((k) => k.group === g));
     if (group === undefined) return 'no_key_share';
     const scheme = this.schemes.find((s) => hello.signatureSchemes.includes(s));
     if (scheme === undefined) return 'no_common_signature';

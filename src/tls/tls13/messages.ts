@@ -63,30 +63,47 @@ export function handshake(type: number, body: Buffer): Buffer {
   return out;
 }
 
-/** Cuts whole handshake messages out of the handshake bytes received so far. */
+/**
+ * Cuts whole handshake messages out of the handshake records received so far. The pieces of a
+ * message are joined once, when it is complete: joining at every record would make a message sent
+ * in many tiny records cost quadratic time.
+ */
 export class HandshakeReader {
-  private pending: Buffer = Buffer.alloc(0);
+  private chunks: Buffer[] = [];
+  private size = 0;
 
   constructor(private readonly maxMessage: number) {}
 
   /** Whether a message has started and not yet ended (it must not span a key change). */
   get partial(): boolean {
-    return this.pending.length > 0;
+    return this.size > 0;
   }
 
   add(bytes: Buffer): void {
-    this.pending = this.pending.length ? Buffer.concat([this.pending, bytes]) : bytes;
+    // RFC 8446 5.1: handshake records are never empty.
+    if (bytes.length === 0) fault('unexpected_message', 'empty handshake record');
+    this.chunks.push(bytes);
+    this.size += bytes.length;
   }
 
   /** The next whole message (header included), or undefined until more bytes arrive. */
   next(): { type: number; message: Buffer; body: Buffer } | undefined {
-    if (this.pending.length < 4) return undefined;
-    const len = this.pending.readUIntBE(1, 3);
+    if (this.size < 4) return undefined;
+    if (this.chunks[0]!.length < 4) this.join();
+    const len = this.chunks[0]!.readUIntBE(1, 3);
     if (len > this.maxMessage) fault('decode_error', `a ${len}-byte handshake message`);
-    if (this.pending.length < 4 + len) return undefined;
-    const message = this.pending.subarray(0, 4 + len);
-    this.pending = this.pending.subarray(4 + len);
+    if (this.size < 4 + len) return undefined;
+    if (this.chunks[0]!.length < 4 + len) this.join();
+    const first = this.chunks[0]!;
+    const message = first.subarray(0, 4 + len);
+    if (first.length > 4 + len) this.chunks[0] = first.subarray(4 + len);
+    else this.chunks.shift();
+    this.size -= 4 + len;
     return { type: message[0]!, message, body: message.subarray(4) };
+  }
+
+  private join(): void {
+    this.chunks = [Buffer.concat(this.chunks, this.size)];
   }
 }
 
@@ -212,7 +229,8 @@ export function parseCertificate(body: Buffer): Buffer[] {
   const chain: Buffer[] = [];
   while (list.remaining > 0) {
     chain.push(list.vector(3, 'cert_data', 1));
-    list.vector(2, 'certificate extensions');
+    // RFC 8446 4.4.2: a client's certificate extensions must answer ones we requested: none.
+    if (list.vector(2, 'certificate extensions').length > 0) fault('unsupported_extension', 'certificate extensions nobody asked for');
   }
   return chain;
 }

@@ -26,9 +26,10 @@ export function splitRecords(bytes: Buffer): { records: TlsRecord[]; rest: Buffe
   let at = 0;
   while (bytes.length - at >= HEADER) {
     const len = bytes.readUInt16BE(at + 3);
-    if (len > MAX_CIPHERTEXT) fault('record_overflow', `a ${len}-byte record`);
-    if (bytes.length - at < HEADER + len) break;
     const type = bytes[at]!;
+    // RFC 8446 5.1/5.2: 2^14 bytes for a plaintext record, 256 more for a protected one.
+    if (len > (type === ContentType.application_data ? MAX_CIPHERTEXT : MAX_PLAINTEXT)) fault('record_overflow', `a ${len}-byte record`);
+    if (bytes.length - at < HEADER + len) break;
     if (type < ContentType.change_cipher_spec || type > ContentType.application_data) fault('unexpected_message', `record type ${type}`);
     records.push({ type, header: bytes.subarray(at, at + HEADER), body: bytes.subarray(at + HEADER, at + HEADER + len) });
     at += HEADER + len;

@@ -8,6 +8,7 @@ import { type Hash, type KeyObject, createHash, randomInt, timingSafeEqual } fro
 import { randomPooled } from '../random-pool.js';
 import type { EstablishedSession, TlsHandshake, TlsStep } from '../engine.js';
 import type { Tls13Context, Tls13Plan } from './context.js';
+import type { ClientHello } from './messages.js';
 import { keyExchange } from './key-exchange.js';
 import {
   type HandshakeSecrets,
@@ -50,10 +51,16 @@ export class Tls13Server implements TlsHandshake {
   private peerKey: KeyObject | undefined;
   private certificateHash: Buffer | undefined;
 
+  /** Until the server's flight is made; not kept for the rest of the handshake (up to 64 KB). */
+  private hello: ClientHello | undefined;
+  private readonly plan: Omit<Tls13Plan, 'hello'>;
+
   constructor(
     private readonly ctx: Tls13Context,
-    private readonly plan: Tls13Plan,
+    { hello, ...plan }: Tls13Plan,
   ) {
+    this.hello = hello;
+    this.plan = plan;
     this.h = plan.suite.hash;
     this.transcript = createHash(this.h);
   }
@@ -79,13 +86,15 @@ export class Tls13Server implements TlsHandshake {
       // The client's own alert ends the handshake without an answer.
       if (e instanceof PeerAlert) return { output: Buffer.alloc(0), state: 'failed', error: e.message };
       const f = e instanceof TlsFault ? e : new TlsFault('internal_error', (e as Error).message);
-      return { output: this.alert(f.alert), state: 'failed', error: f.message };
+      return { output: this.alert(f.alert), state: 'failed', error: f.message, ...(e instanceof NoCertificate ? { reason: 'no_certificate' as const } : {}) };
     }
   }
 
   /** ServerHello, then under the handshake keys EncryptedExtensions … Finished (RFC 8446 2, figure 1). */
   private serverFlight(): Buffer {
-    const { hello, suite, resume } = this.plan;
+    const { suite, resume } = this.plan;
+    const hello = this.hello!;
+    this.hello = undefined;
     let early: Buffer | undefined;
     if (resume) {
       // RFC 8446 4.2.11.2: the binder proves the client holds the ticket's PSK, over the hello up to the binders.
@@ -146,6 +155,8 @@ export class Tls13Server implements TlsHandshake {
 
   /** One record of the client's flight; true once its Finished has been verified. */
   private record(r: TlsRecord): boolean {
+    // RFC 8446 5.1: a handshake message is never interleaved with records of other types.
+    if (r.type !== ContentType.application_data && this.handshakes.partial) fault('unexpected_message', 'a record of another type inside a handshake message');
     if (r.type === ContentType.change_cipher_spec) {
       // RFC 8446 5: a compatibility ChangeCipherSpec (one byte, 0x01) is dropped before the Finished.
       if (!r.body.equals(CCS)) fault('unexpected_message', 'ChangeCipherSpec other than 0x01');
@@ -153,6 +164,7 @@ export class Tls13Server implements TlsHandshake {
     }
     if (r.type === ContentType.alert) return peerAlert(r.body);
     const { type, content } = this.clientHandshake!.open(r);
+    if (type !== ContentType.handshake && this.handshakes.partial) fault('unexpected_message', 'a record of another type inside a handshake message');
     if (type === ContentType.alert) return peerAlert(content);
     if (type !== ContentType.handshake) fault('unexpected_message', `record type ${type} before the client Finished`);
     this.handshakes.add(content);
@@ -167,12 +179,10 @@ export class Tls13Server implements TlsHandshake {
       case 'certificate': {
         if (type !== msg.HandshakeType.certificate) break;
         this.peerChain = msg.parseCertificate(body);
+        // RFC 8446 4.4.2.4: without a certificate the server may abort, and does: no keys are ever
+        // derived for a peer that proved nothing (the decision would refuse it too).
+        if (this.peerChain.length === 0) throw new NoCertificate('certificate_required', 'the client sent no certificate');
         this.add(message);
-        // An empty certificate_list is no proof of anything; the decision refuses it (no_certificate).
-        if (this.peerChain.length === 0) {
-          this.expect = 'finished';
-          return false;
-        }
         this.peerKey = this.ctx.peerKey(this.peerChain[0]!);
         this.certificateHash = this.hash();
         this.expect = 'certificate_verify';
@@ -247,6 +257,7 @@ export class Tls13Server implements TlsHandshake {
 }
 
 class PeerAlert extends Error {}
+class NoCertificate extends TlsFault {}
 
 /** The client gave up and said why (RFC 8446 6): every alert ends the handshake here. */
 function peerAlert(body: Buffer): never {

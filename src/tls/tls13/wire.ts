@@ -14,6 +14,7 @@ export const Alert = {
   protocol_version: 70,
   internal_error: 80,
   missing_extension: 109,
+  unsupported_extension: 110,
   certificate_required: 116,
 } as const;
 

@@ -74,10 +74,12 @@ describe('TLS 1.3 server: a well-behaved client', () => {
     expect(second?.state).toBe('established');
   });
 
-  it('finishes without a certificate when the client sends none (the decision refuses it)', () => {
-    const { second } = run({ chain: [] });
-    expect(second?.state).toBe('established');
-    expect(second?.session?.peerChain).toEqual([]);
+  it('resumes from the second identity offered when the first is not a ticket of ours', () => {
+    const ctx = new Tls13Context(settings, ticketKeys);
+    const first = run({}, ctx);
+    const { plan, second } = run({ resume: first.client.ticket!, unknownIdentityFirst: true }, ctx);
+    expect(typeof plan === 'object' && plan.resume?.index).toBe(1);
+    expect(second?.session?.resumed).toBe(true);
   });
 });
 
@@ -89,6 +91,9 @@ describe('TLS 1.3 server: faults end the handshake with the alert RFC 8446 names
     ['bad-finished', 'decrypt_error'],
     ['flip-record', 'bad_record_mac'],
     ['trailing-record', 'unexpected_message'],
+    ['empty-record', 'unexpected_message'],
+    ['ccs-inside-message', 'unexpected_message'],
+    ['cert-extension', 'unsupported_extension'],
   ];
   for (const [fault, alert] of cases) {
     it(`${fault}: ${alert}, sent under the server's application keys`, () => {
@@ -101,6 +106,13 @@ describe('TLS 1.3 server: faults end the handshake with the alert RFC 8446 names
       expect(second?.output.length).toBe(5 + 2 + 1 + 16);
     });
   }
+
+  it('no certificate: certificate_required, and no keys (the decision reason is no_certificate)', () => {
+    const { second } = run({ chain: [] });
+    expect(second).toMatchObject({ state: 'failed', reason: 'no_certificate' });
+    expect(second?.error).toContain('certificate_required');
+    expect(second?.session).toBeUndefined();
+  });
 
   it('a forged PSK binder: decrypt_error, no session', () => {
     const ctx = new Tls13Context(settings, ticketKeys);
@@ -149,6 +161,7 @@ describe('which ClientHellos OpenSSL takes', () => {
     [{ earlyData: true }, 'early_data'],
     [{ suites: [0x1304] }, 'no_common_suite'],
     [{ shares: [], groups: [0x001d] }, 'no_key_share'],
+    [{ shares: ['x25519'], groups: [0x0017] }, 'no_key_share'],
   ] as [Partial<ClientOptions>, string][])('%j → %s', (o, why) => {
     expect(route(o)).toBe(why);
   });
