@@ -15,7 +15,9 @@ export function randomPooled(n: number): Buffer {
     pool = randomBytes(BLOCK);
     at = 0;
   }
-  const out = Buffer.allocUnsafe(n);
+  // Its own memory, not a slice of Node's shared pool: a State lives as long as its conversation,
+  // and a pool slice would keep the whole 8 KB slab, other packets' garbage included, alive with it.
+  const out = Buffer.allocUnsafeSlow(n);
   pool.copy(out, 0, at, at + n);
   at += n;
   return out;

@@ -30,8 +30,9 @@ export const PEER_KEY_CACHE_MAX = 10_000;
 const MAX_TICKET_LIFETIME = 604_800;
 const MAX_CLIENT_HELLO = 65_536;
 
-// Hybrid post-quantum groups (X25519MLKEM768 and its kin) that OpenSSL 3.5+ prefers by default. A
-// client offering one of them goes to OpenSSL so that it keeps that protection here too.
+// Hybrid post-quantum groups that OpenSSL 3.5+ prefers by default. X25519MLKEM768 is answered here
+// where the runtime has ML-KEM (key-exchange.ts); a client sharing only one of the others goes to
+// OpenSSL so that it keeps that protection.
 const PQ_GROUPS = new Set([0x11eb, 0x11ec, 0x11ed]);
 const opensslHasPq = (): boolean => {
   const [major = 0, minor = 0] = process.versions.openssl.split('.').map(Number);
@@ -90,7 +91,8 @@ export class Tls13Context {
     if (resume === 'openssl') return 'openssl_ticket';
     const suite = resume ? CIPHER_SUITES.find((s) => s.id === resume.state.suite)! : CIPHER_SUITES.find((s) => hello.cipherSuites.includes(s.id));
     if (!suite) return 'no_common_suite';
-    if (this.pq && hello.keyShares.some((k) => PQ_GROUPS.has(k.group))) return 'pq_group';
+    // A post-quantum share we cannot answer but OpenSSL would choose: OpenSSL takes the client.
+    if (this.pq && hello.keyShares.some((k) => PQ_GROUPS.has(k.group) && !GROUPS.includes(k.group))) return 'pq_group';
     // A share counts only for a group the client also lists (RFC 8446 4.2.8); no share for a group
     // of ours means a HelloRetryRequest, and no supported_groups a missing_extension: OpenSSL's.
     const group = GROUPS.find((g) => hello.groups.includes(g) && hello.keyShares.some((k) => k.group === g));

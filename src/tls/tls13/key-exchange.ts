@@ -1,12 +1,25 @@
 // (EC)DHE for the TLS 1.3 key_share (RFC 8446 4.2.8, 7.4): X25519, P-256 and P-384 through
-// node:crypto. A fresh key pair per handshake; the peer's share is validated by OpenSSL on import.
+// node:crypto, and the hybrid X25519MLKEM768 (draft-ietf-tls-ecdhe-mlkem) where the runtime has
+// ML-KEM (Node 24: OpenSSL 3.5, crypto.encapsulate). A fresh key per handshake; the peer's share
+// is validated by OpenSSL on import.
+import * as crypto from 'node:crypto';
 import { type JsonWebKey, type KeyObject, createECDH, createPublicKey, diffieHellman, generateKeyPairSync } from 'node:crypto';
 import { fault } from './wire.js';
 
-export const Group = { secp256r1: 0x0017, secp384r1: 0x0018, x25519: 0x001d } as const;
+export const Group = { secp256r1: 0x0017, secp384r1: 0x0018, x25519: 0x001d, x25519mlkem768: 0x11ec } as const;
 
-/** The server's order of preference (OpenSSL's default order, for the groups implemented here). */
-export const GROUPS: readonly number[] = [Group.x25519, Group.secp256r1, Group.secp384r1];
+/** crypto.encapsulate (Node 24+; @types/node 20 does not know it). */
+const encapsulate = (crypto as unknown as { encapsulate?: (key: KeyObject) => { sharedKey: Buffer; ciphertext: Buffer } }).encapsulate;
+
+/**
+ * The server's order of preference: OpenSSL 3.5's default order for the groups implemented here
+ * (the post-quantum hybrid first where the runtime has ML-KEM, as OpenSSL would choose it).
+ */
+export const GROUPS: readonly number[] = [...(encapsulate ? [Group.x25519mlkem768] : []), Group.x25519, Group.secp256r1, Group.secp384r1];
+
+// ML-KEM-768 encapsulation key (FIPS 203: 1184 bytes) as an SPKI: this header, then the key.
+const MLKEM768_SPKI = Buffer.from('308204b2300b0609608648016503040402038204a100', 'hex');
+const MLKEM768_KEY = 1184;
 
 const EC_CURVE: Record<number, { name: string; point: number }> = {
   [Group.secp256r1]: { name: 'prime256v1', point: 65 },
@@ -17,6 +30,19 @@ const EC_CURVE: Record<number, { name: string; point: number }> = {
 const x25519Public = (raw: Buffer) => createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: raw.toString('base64url') }, format: 'jwk' });
 
 export function keyExchange(group: number, peerShare: Buffer): { share: Buffer; shared: Buffer } {
+  if (group === Group.x25519mlkem768 && encapsulate) {
+    // Client share: ML-KEM-768 encapsulation key, then X25519 key. Server share: ML-KEM ciphertext,
+    // then X25519 key. Shared secret: ML-KEM's, then X25519's (ML-KEM first in all three).
+    if (peerShare.length !== MLKEM768_KEY + 32) fault('illegal_parameter', `X25519MLKEM768 share of ${peerShare.length} bytes`);
+    let kem: { sharedKey: Buffer; ciphertext: Buffer };
+    try {
+      kem = encapsulate(createPublicKey({ key: Buffer.concat([MLKEM768_SPKI, peerShare.subarray(0, MLKEM768_KEY)]), format: 'der', type: 'spki' }));
+    } catch {
+      return fault('illegal_parameter', 'X25519MLKEM768 share holds no valid ML-KEM-768 key');
+    }
+    const ecdh = keyExchange(Group.x25519, peerShare.subarray(MLKEM768_KEY));
+    return { share: Buffer.concat([kem.ciphertext, ecdh.share]), shared: Buffer.concat([kem.sharedKey, ecdh.shared]) };
+  }
   if (group === Group.x25519) {
     if (peerShare.length !== 32) fault('illegal_parameter', `X25519 share of ${peerShare.length} bytes`);
     // The public key encoded by the key generation itself, never by a later export: on Node 20 a
