@@ -16,8 +16,8 @@ const { Tls13Context } = await import(`${root}dist/tls/tls13/context.js`);
 const { Tls13Server } = await import(`${root}dist/tls/tls13/server.js`);
 
 const N = Number(process.argv[2] ?? 1000);
-const pki = process.argv[3] ?? `${root}certs-fixtures`;
-const groups = process.argv[4] ?? 'X25519';
+const pki = process.argv[3] || `${root}certs-fixtures`;
+const groups = process.argv[4] || 'X25519';
 const ctx = new Tls13Context({ certificate: `${pki}/server.pem`, privateKey: `${pki}/server.key`, minVersion: '1.2', sessionLifetimeSeconds: 3600 }, randomBytes(48));
 const client = { ca: readFileSync(`${pki}/ca/ca.pem`), cert: readFileSync(`${pki}/members/alice.pem`), key: readFileSync(`${pki}/members/alice.key`) };
 const turns = async () => {

@@ -140,7 +140,11 @@ const MEANING: [RegExp, string][] = [
   [/^postMessage$/, 'structured clone between the main thread and the TLS workers'],
   [/^doSend$/, 'UDP send on loopback (the kernel delivers to the receiver inside this call)'],
   [/^writeString$/, 'the log line of each decision (pino → file)'],
-  [/^(getKeyObjectSlots|getSlots|Hmac)$/, 'HMAC-MD5 set-up for Message-Authenticator (a KeyObject made from the Buffer secret per call)'],
+  [/^(getKeyObjectSlots|getSlots)$/, 'key object set-up inside node:crypto'],
+  [/^Hmac$/, "HMAC-SHA256/384 of certgate's TLS 1.3 key schedule (createHmac)"],
+  [/^signOneShot$/, "the server's CertificateVerify signature (RSA-2048 here)"],
+  [/^verifyOneShot$/, "checking the client's CertificateVerify signature"],
+  [/^(generateKeyPairSync|diffieHellman)$/, "the (EC)DHE key share of certgate's TLS 1.3 server"],
   [/^\(garbage collector\)$/, 'V8 garbage collection'],
   [/^TLSSocket\._start$/, 'starting a client handshake (ClientHello)'],
 ];
