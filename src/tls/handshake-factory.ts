@@ -43,7 +43,8 @@ export class HandshakeFactory {
     return typeof plan === 'string' ? { engine: 'openssl', why: plan } : { engine: 'certgate', plan };
   }
 
-  open(records: Buffer, route: Route = this.route(records)): TlsHandshake {
+  /** `route`: what route() said of these records (it is also what the metrics count). */
+  open(records: Buffer, route: Route): TlsHandshake {
     if (route.engine === 'certgate') return new Tls13Server(this.tls13!, route.plan);
     return new TlsEngine(this.context, sessionsFor(records, this.sessions));
   }

@@ -1,7 +1,7 @@
 // What certgate's TLS 1.3 server needs for every handshake, made once per configuration: the
 // certificate chain and key, the ticket sealer, a cache of client public keys, and the choice of
 // parameters for a ClientHello, or the answer that OpenSSL (node:tls) should take it instead.
-import { type KeyObject, X509Certificate, createPrivateKey, hash } from 'node:crypto';
+import { type KeyObject, X509Certificate, createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { LRUCache } from 'lru-cache';
 import { parseCertificates } from '../../verify/cert-facts.js';
@@ -102,9 +102,9 @@ export class Tls13Context {
     return { hello, suite, group, peerShare: hello.keyShares.find((k) => k.group === group)!.key, scheme, resume: resume || undefined };
   }
 
-  /** The client's certificate key, parsed once per certificate; bad_certificate when it does not parse. */
-  peerKey(der: Buffer): KeyObject {
-    const id = hash('sha256', der, 'base64');
+  /** The client's certificate key, parsed once per certificate (`sha256`: of `der`); bad_certificate when it does not parse. */
+  peerKey(der: Buffer, sha256: Buffer): KeyObject {
+    const id = sha256.toString('base64');
     let key = peerKeys.get(id);
     if (!key) {
       try {

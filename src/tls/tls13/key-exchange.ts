@@ -26,9 +26,9 @@ const EC_CURVE: Record<number, { name: string; point: number }> = {
   [Group.secp384r1]: { name: 'secp384r1', point: 97 },
 };
 
-/** Our public share for `group` and the shared secret with the peer's share. */
 const x25519Public = (raw: Buffer) => createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: raw.toString('base64url') }, format: 'jwk' });
 
+/** Our public share for `group` and the shared secret with the peer's share. */
 export function keyExchange(group: number, peerShare: Buffer): { share: Buffer; shared: Buffer } {
   if (group === Group.x25519mlkem768 && encapsulate) {
     // Client share: ML-KEM-768 encapsulation key, then X25519 key. Server share: ML-KEM ciphertext,

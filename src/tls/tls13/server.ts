@@ -48,6 +48,8 @@ export class Tls13Server implements TlsHandshake {
   private serverApplication: RecordProtection | undefined;
   private exporterMaster: Buffer | undefined;
   private peerChain: Buffer[] = [];
+  /** SHA-256 of the client's certificate: its key's cache entry and its name in the ticket. */
+  private leafSha256: Buffer | undefined;
   private peerKey: KeyObject | undefined;
   private certificateHash: Buffer | undefined;
 
@@ -183,7 +185,8 @@ export class Tls13Server implements TlsHandshake {
         // derived for a peer that proved nothing (the decision would refuse it too).
         if (this.peerChain.length === 0) throw new NoCertificate('certificate_required', 'the client sent no certificate');
         this.add(message);
-        this.peerKey = this.ctx.peerKey(this.peerChain[0]!);
+        this.leafSha256 = digest('sha256', this.peerChain[0]!);
+        this.peerKey = this.ctx.peerKey(this.peerChain[0]!, this.leafSha256);
         this.certificateHash = this.hash();
         this.expect = 'certificate_verify';
         return false;
@@ -215,15 +218,16 @@ export class Tls13Server implements TlsHandshake {
     const resumed = this.plan.resume?.state;
     const now = this.ctx.now();
     const out: Buffer[] = [];
-    const leafSha256 = resumed ? resumed.leafSha256 : this.peerChain[0] ? digest('sha256', this.peerChain[0]) : undefined;
+    // A full handshake got here through a verified certificate; a resumption through its ticket.
+    const leafSha256 = resumed ? resumed.leafSha256 : this.leafSha256!;
     const authenticatedAt = resumed ? resumed.authenticatedAt : now;
     const lifetime = Math.floor(this.ctx.lifetimeSeconds - (now - authenticatedAt) / 1000);
-    if (this.ctx.tickets && leafSha256 && lifetime > 0) {
+    if (this.ctx.tickets && lifetime > 0) {
       const resumptionMaster = deriveSecret(this.h, this.secrets!.master, 'res master', this.hash());
       const nonce = Buffer.alloc(0); // one ticket per connection: the nonce need not vary
-      const ageAdd = randomInt(0, 2 ** 32);
-      const ticket = this.ctx.tickets.seal({ suite: this.plan.suite.id, authenticatedAt, issuedAt: now, ageAdd, psk: resumptionPsk(this.h, resumptionMaster, nonce), leafSha256 });
-      out.push(this.serverApplication!.seal(ContentType.handshake, msg.newSessionTicket({ lifetime, ageAdd, nonce, ticket })));
+      const ticket = this.ctx.tickets.seal({ suite: this.plan.suite.id, authenticatedAt, psk: resumptionPsk(this.h, resumptionMaster, nonce), leafSha256 });
+      // ticket_age_add only obfuscates the age of 0-RTT offers, which are never accepted; random all the same.
+      out.push(this.serverApplication!.seal(ContentType.handshake, msg.newSessionTicket({ lifetime, ageAdd: randomInt(0, 2 ** 32), nonce, ticket })));
     }
     // RFC 9190 2.5: the commitment message, after the last handshake message.
     out.push(this.serverApplication!.seal(ContentType.application_data, COMMITMENT));

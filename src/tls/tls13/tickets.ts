@@ -4,20 +4,18 @@
 //
 // A ticket carries the SHA-256 of the client certificate, not the certificate: the decision on a
 // resumed login reads the certificate from the issued-certificate store (RFC 9190 5.7), and a
-// ticket of ~130 bytes keeps the final flight of a full login inside one EAP-TLS fragment.
+// ticket of ~110 bytes keeps the final flight of a full login inside one EAP-TLS fragment.
 import { createCipheriv, createDecipheriv, hkdfSync } from 'node:crypto';
 import { randomPooled } from '../random-pool.js';
 import { Reader, TlsFault, withLength } from './wire.js';
 
+/** What a resumption needs back (no 0-RTT here, so neither the issue time nor ticket_age_add). */
 export interface TicketState {
   suite: number;
   /** When the member last proved possession of the key in a full handshake (epoch ms). */
   authenticatedAt: number;
-  /** When this ticket was issued (epoch ms). */
-  issuedAt: number;
-  ageAdd: number;
   psk: Buffer;
-  /** SHA-256 of the client certificate; empty when the client sent none. */
+  /** SHA-256 of the client certificate. */
   leafSha256: Buffer;
 }
 
@@ -42,8 +40,6 @@ export class TicketSealer {
       Buffer.from([VERSION]),
       uint(s.suite, 2),
       uint(s.authenticatedAt, 6),
-      uint(s.issuedAt, 6),
-      uint(s.ageAdd, 4),
       withLength(1, s.psk),
       withLength(1, s.leafSha256),
     ]);
@@ -71,12 +67,10 @@ export class TicketSealer {
       if (r.u8('version') !== VERSION) return undefined;
       const suite = r.u16('suite');
       const authenticatedAt = r.uint(6, 'authenticatedAt');
-      const issuedAt = r.uint(6, 'issuedAt');
-      const ageAdd = r.u32('ageAdd');
       const psk = r.vector(1, 'psk', 32, 48);
-      const leafSha256 = r.vector(1, 'leaf', 0, 32);
+      const leafSha256 = r.vector(1, 'leaf', 32, 32);
       r.done('ticket');
-      return { suite, authenticatedAt, issuedAt, ageAdd, psk, leafSha256 };
+      return { suite, authenticatedAt, psk, leafSha256 };
     } catch (e) {
       if (e instanceof TlsFault) return undefined;
       throw e;
