@@ -6,7 +6,7 @@ import { joinEapMessage, splitEapMessage } from '../radius/eap-message.js';
 import { decryptMppeKey } from '../radius/mppe.js';
 import { Attr, Code, MsAttr, type RadiusAttribute, type RadiusPacket, VENDOR_MICROSOFT, getAttribute } from '../radius/packet.js';
 import { attr } from '../radius/serializer.js';
-import { type ClientTls, EapTlsPeer } from './eap-tls-client.js';
+import { type ClientTls, EapTlsPeer, type PeerSession } from './eap-tls-client.js';
 import type { RadiusClient } from './radius-client.js';
 
 export interface LoginSetup {
@@ -21,7 +21,7 @@ export interface LoginSetup {
 }
 
 export type LoginOutcome =
-  | { kind: 'accept'; rounds: number; resumed: boolean; version: string | undefined; mppeOk: boolean; session: Buffer | undefined }
+  | { kind: 'accept'; rounds: number; resumed: boolean; version: string | undefined; mppeOk: boolean; session: PeerSession | undefined }
   | { kind: 'reject'; rounds: number; session: undefined }
   | { kind: 'timeout'; rounds: number; session: undefined }
   | { kind: 'error'; rounds: number; reason: string; session: undefined }
@@ -46,7 +46,7 @@ export async function login(
   setup: LoginSetup,
   slot: number,
   station: number,
-  session: Buffer | undefined,
+  session: PeerSession | undefined,
   identityOnly = false,
 ): Promise<LoginOutcome> {
   const peer = new EapTlsPeer({ tls: setup.tls, identity: setup.identity, fragmentSize: setup.fragmentSize, session });

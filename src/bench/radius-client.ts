@@ -2,7 +2,7 @@
 // a few UDP sockets, identifiers handed out per socket, retransmission of the same bytes on
 // timeout (RFC 5080 2.2.1: a retransmission keeps Identifier and Request Authenticator), and a
 // reply accepted only when its Response Authenticator and Message-Authenticator check out.
-import { randomBytes } from 'node:crypto';
+import { randomPooled } from '../tls/random-pool.js';
 import dgram from 'node:dgram';
 import { verifyMessageAuthenticator, verifyResponseAuthenticator } from '../radius/authenticator.js';
 import { Attr, type RadiusAttribute, type RadiusPacket, getAttribute } from '../radius/packet.js';
@@ -95,7 +95,7 @@ export class RadiusClient {
   request(attributes: RadiusAttribute[]): Promise<Reply | undefined> {
     const ch = this.pick();
     const id = ch.takeId();
-    const authenticator = randomBytes(16);
+    const authenticator = randomPooled(16);
     const bytes = encodeAccessRequest({ identifier: id, authenticator, attributes, secret: this.o.secret, messageAuthenticator: true });
     return new Promise((resolve) => {
       const p: Pending = { id, authenticator, bytes, tries: 0, timer: undefined, resolve };

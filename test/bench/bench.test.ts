@@ -103,6 +103,10 @@ describe('certgate bench against certgate', () => {
       const withCnf = await bench(pki, shipped.port, ['--tls', '1.3', '--count', '4', '--concurrency', '2']);
       const without = await bench(pki, plain.port, ['--tls', '1.3', '--count', '4', '--concurrency', '2']);
       for (const r of [ours, withCnf, without]) expectAllAccepted(r, 4);
+      // The bench's own TLS 1.3 client against OpenSSL's server, resuming from OpenSSL's ticket.
+      const resumed = await bench(pki, shipped.port, ['--tls', '1.3', '--count', '6', '--concurrency', '2', '--resume']);
+      expectAllAccepted(resumed, 6);
+      expect(resumed.json.resumed).toBe(4);
       expect(ours.json.roundsPerLogin).toBe(withCnf.json.roundsPerLogin - 1);
       expect(withCnf.json.roundsPerLogin).toBe(without.json.roundsPerLogin - 1);
       expect(plain.lines.some((l) => /OpenSSL settings not loaded/.test(String(l.msg)))).toBe(true);
@@ -118,10 +122,27 @@ describe('certgate bench against certgate', () => {
     expect(r.json.resumed).toBeGreaterThan(0);
   });
 
-  it('counts rejections (a certificate that is not in the store)', async () => {
-    const r = await bench(pki, gw.port, ['--count', '3', '--concurrency', '3'], 'eve');
-    expect(r.json).toMatchObject({ sent: 3, accepted: 0, rejected: 3, errors: 0 });
-    expect(r.code).toBe(1);
+  for (const client of ['certgate', 'openssl'] as const) {
+    it(`counts rejections (a certificate that is not in the store), TLS 1.3 client: ${client}`, async () => {
+      const r = await bench(pki, gw.port, ['--tls', '1.3', '--tls-client', client, '--count', '3', '--concurrency', '3'], 'eve');
+      expect(r.json).toMatchObject({ sent: 3, accepted: 0, rejected: 3, errors: 0 });
+      expect(r.code).toBe(1);
+    });
+
+    it(`refuses a server whose certificate does not chain to --ca (an error, never a login), TLS 1.3 client: ${client}`, async () => {
+      const m = pki.member('alice');
+      const r = await runCli(['bench', '--server', `127.0.0.1:${gw.port}`, '--secret', 'testing123', '--ca', pki.otherCaCert, '--cert', m.cert, '--key', m.key, '--tls', '1.3', '--tls-client', client, '--count', '2', '--json']);
+      const json = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as BenchJson;
+      expect(json).toMatchObject({ sent: 2, accepted: 0, errors: 2 });
+      expect(r.stderr).toMatch(/does not lead to --ca/);
+      expect(r.code).toBe(1);
+    });
+  }
+
+  it('leaves the warm-up logins out of every figure (--warm-up)', async () => {
+    const r = await bench(pki, gw.port, ['--tls', '1.3', '--count', '4', '--warm-up', '3', '--concurrency', '2']);
+    expectAllAccepted(r, 4);
+    expect(r.json).toMatchObject({ sent: 4, rounds: 24, warmUp: 3 });
   });
 
   it('counts timeouts when the secret is wrong (replies fail their authenticator checks or never come)', async () => {
@@ -132,14 +153,6 @@ describe('certgate bench against certgate', () => {
     expect(r.code).toBe(1);
   });
 
-  it('refuses a server whose certificate does not chain to --ca (an error, never a login)', async () => {
-    const m = pki.member('alice');
-    const r = await runCli(['bench', '--server', `127.0.0.1:${gw.port}`, '--secret', 'testing123', '--ca', pki.otherCaCert, '--cert', m.cert, '--key', m.key, '--count', '2', '--json']);
-    const json = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as BenchJson;
-    expect(json).toMatchObject({ sent: 2, accepted: 0, errors: 2 });
-    expect(r.stderr).toMatch(/does not lead to --ca/);
-    expect(r.code).toBe(1);
-  });
 
   it('leaves conversations pending with --identity-only', async () => {
     const r = await bench(pki, gw.port, ['--identity-only', '--count', '10']);
@@ -178,11 +191,30 @@ describe.runIf(haveFreeradius)('certgate bench against FreeRADIUS (freeradius.sh
     }
   });
 
-  for (const tls of ['1.3', '1.2'] as const) {
-    it(`completes ${N} TLS ${tls} logins with matching MPPE keys`, async () => {
-      const r = await bench(pki, port, ['--tls', tls, '--count', String(N), '--concurrency', '4']);
+  // TLS 1.3 by the bench's own client and by OpenSSL's; FreeRADIUS is OpenSSL's server, and its
+  // MPPE keys must equal the MSK the client derived.
+  const rounds: Record<string, number> = {};
+  for (const [tls, client] of [['1.3', 'certgate'], ['1.3', 'openssl'], ['1.2', 'openssl']] as const) {
+    it(`completes ${N} TLS ${tls} logins with matching MPPE keys (client: ${client})`, async () => {
+      const r = await bench(pki, port, ['--tls', tls, '--tls-client', client, '--count', String(N), '--concurrency', '4']);
       expectAllAccepted(r, N);
       expect(tls === '1.3' ? r.json.tls13 : r.json.tls12).toBe(N);
+      rounds[`${tls} ${client}`] = r.json.roundsPerLogin;
     });
   }
+
+  it('makes the same round trips with either TLS 1.3 client (the HelloRetryRequest for P-256 included)', () => {
+    expect(rounds['1.3 certgate']).toBeGreaterThan(0);
+    expect(rounds['1.3 certgate']).toBe(rounds['1.3 openssl']);
+  });
+
+  it('offers tickets to a server without a session cache and still logs in (--resume, TLS 1.3)', async () => {
+    const r = await bench(pki, port, ['--tls', '1.3', '--count', '6', '--concurrency', '2', '--resume']);
+    expectAllAccepted(r, 6);
+  });
+
+  it('counts FreeRADIUS\'s rejection of an expired certificate (TLS 1.3, the bench\'s client: it acknowledges the alert)', async () => {
+    const r = await bench(pki, port, ['--tls', '1.3', '--count', '2', '--concurrency', '2'], 'dave');
+    expect(r.json).toMatchObject({ sent: 2, accepted: 0, rejected: 2, errors: 0 });
+  });
 });

@@ -44,24 +44,8 @@ export function keyExchange(group: number, peerShare: Buffer): { share: Buffer; 
     return { share: Buffer.concat([kem.ciphertext, ecdh.share]), shared: Buffer.concat([kem.sharedKey, ecdh.shared]) };
   }
   if (group === Group.x25519) {
-    if (peerShare.length !== 32) fault('illegal_parameter', `X25519 share of ${peerShare.length} bytes`);
-    // The public key encoded by the key generation itself, never by a later export: on Node 20 a
-    // JWK export holds the key's lock while it allocates, and a GC then destroying the generation
-    // job (which takes the same lock) deadlocked the thread (seen in npm run bench after ~8,000
-    // logins). A DER encoding goes through OpenSSL 3.0's encoders, three times slower.
-    // (@types/node 20 does not know the jwk encoding; the object is a JsonWebKey.)
-    const { publicKey, privateKey } = generateKeyPairSync('x25519', { publicKeyEncoding: { format: 'jwk' } } as object) as unknown as { publicKey: JsonWebKey; privateKey: KeyObject };
-    const share = Buffer.from(publicKey.x!, 'base64url');
-    // JWK import: DER would go through OpenSSL 3.0's decoders, several times slower on Node 20.
-    let shared: Buffer | undefined;
-    try {
-      shared = diffieHellman({ privateKey, publicKey: x25519Public(peerShare) });
-    } catch {
-      // OpenSSL refuses a result of all zeros itself
-    }
-    // RFC 8446 7.4.2: an all-zero X25519 result means a small-order peer point.
-    if (!shared || shared.every((b) => b === 0)) return fault('illegal_parameter', 'X25519 share is a small-order point');
-    return { share, shared };
+    const own = x25519KeyPair();
+    return { share: own.share, shared: x25519Shared(own.privateKey, peerShare) };
   }
   const curve = EC_CURVE[group];
   if (!curve) return fault('internal_error', `group ${group} is not implemented`);
@@ -74,4 +58,30 @@ export function keyExchange(group: number, peerShare: Buffer): { share: Buffer; 
   } catch {
     return fault('illegal_parameter', `${curve.name} share is not a point on the curve`);
   }
+}
+
+/** A fresh X25519 key: its private half and the 32-byte share to send. */
+export function x25519KeyPair(): { share: Buffer; privateKey: KeyObject } {
+  // The public key encoded by the key generation itself, never by a later export: on Node 20 a
+  // JWK export holds the key's lock while it allocates, and a GC then destroying the generation
+  // job (which takes the same lock) deadlocked the thread (seen in npm run bench after ~8,000
+  // logins). A DER encoding goes through OpenSSL 3.0's encoders, three times slower.
+  // (@types/node 20 does not know the jwk encoding; the object is a JsonWebKey.)
+  const { publicKey, privateKey } = generateKeyPairSync('x25519', { publicKeyEncoding: { format: 'jwk' } } as object) as unknown as { publicKey: JsonWebKey; privateKey: KeyObject };
+  return { share: Buffer.from(publicKey.x!, 'base64url'), privateKey };
+}
+
+/** The X25519 shared secret with the peer's 32-byte share; illegal_parameter for a bad or small-order share. */
+export function x25519Shared(privateKey: KeyObject, peerShare: Buffer): Buffer {
+  if (peerShare.length !== 32) fault('illegal_parameter', `X25519 share of ${peerShare.length} bytes`);
+  // JWK import: DER would go through OpenSSL 3.0's decoders, several times slower on Node 20.
+  let shared: Buffer | undefined;
+  try {
+    shared = diffieHellman({ privateKey, publicKey: x25519Public(peerShare) });
+  } catch {
+    // OpenSSL refuses a result of all zeros itself
+  }
+  // RFC 8446 7.4.2: an all-zero X25519 result means a small-order peer point.
+  if (!shared || shared.every((b) => b === 0)) return fault('illegal_parameter', 'X25519 share is a small-order point');
+  return shared;
 }

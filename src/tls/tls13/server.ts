@@ -23,7 +23,7 @@ import {
 } from './key-schedule.js';
 import * as msg from './messages.js';
 import { ContentType, MAX_PLAINTEXT, RecordProtection, type TlsRecord, plainRecord, splitRecords } from './records.js';
-import { CLIENT_SCHEMES, checkClientSignature, signCertificateVerify } from './signature-schemes.js';
+import { CLIENT_SCHEMES, checkSignature, signCertificateVerify } from './signature-schemes.js';
 import { Alert, type AlertName, TlsFault, fault } from './wire.js';
 
 /** RFC 9190 2.3: Key_Material = TLS-Exporter("EXPORTER_EAP_TLS_Key_Material", 0x0D, 128); MSK is the first 64. */
@@ -194,7 +194,7 @@ export class Tls13Server implements TlsHandshake {
       case 'certificate_verify': {
         if (type !== msg.HandshakeType.certificate_verify) break;
         const cv = msg.parseCertificateVerify(body);
-        checkClientSignature(cv.scheme, this.peerKey!, cv.signature, this.certificateHash!);
+        checkSignature('client', cv.scheme, this.peerKey!, cv.signature, this.certificateHash!);
         this.add(message);
         this.expect = 'finished';
         return false;

@@ -1,5 +1,6 @@
-// Signature schemes (RFC 8446 4.2.3): signing the server's CertificateVerify and checking the
-// client's, with node:crypto (OpenSSL) doing the arithmetic.
+// Signature schemes (RFC 8446 4.2.3): signing our CertificateVerify and checking the peer's (the
+// server signs and checks the client's; the load generator's client does the reverse), with
+// node:crypto (OpenSSL) doing the arithmetic.
 import { type KeyObject, constants, sign, verify } from 'node:crypto';
 import { fault } from './wire.js';
 
@@ -38,8 +39,10 @@ export const CLIENT_SCHEMES: readonly number[] = [...SCHEMES.map((s) => s.id), 0
 
 const PSS_SALT = { sha256: 32, sha384: 48, sha512: 64 } as const;
 
+export type Side = 'server' | 'client';
+
 /** The content a CertificateVerify signs (RFC 8446 4.4.3). */
-function signedContent(side: 'server' | 'client', transcriptHash: Buffer): Buffer {
+function signedContent(side: Side, transcriptHash: Buffer): Buffer {
   const context = `TLS 1.3, ${side} CertificateVerify`;
   const out = Buffer.alloc(64 + context.length + 1 + transcriptHash.length, 0x20);
   out.write(context, 64, 'latin1');
@@ -54,26 +57,29 @@ const fits = (s: Scheme, key: KeyObject): boolean =>
 const options = (s: Scheme, key: KeyObject) =>
   s.pss ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: PSS_SALT[s.hash!] } : { key, dsaEncoding: 'der' as const };
 
-/** The server's schemes for its key, in order of preference; empty when the key type has none. */
+/** The schemes for our key, in order of preference; empty when the key type has none. */
 export function schemesForKey(key: KeyObject): number[] {
   return SCHEMES.filter((s) => fits(s, key)).map((s) => s.id);
 }
 
-export function signCertificateVerify(scheme: number, key: KeyObject, transcriptHash: Buffer): Buffer {
+export function signCertificateVerify(scheme: number, key: KeyObject, transcriptHash: Buffer, side: Side = 'server'): Buffer {
   const s = byId.get(scheme)!;
-  return sign(s.hash, signedContent('server', transcriptHash), options(s, key));
+  return sign(s.hash, signedContent(side, transcriptHash), options(s, key));
 }
 
-/** Checks the client's CertificateVerify; a scheme outside CLIENT_SCHEMES or unfit for the key is refused. */
-export function checkClientSignature(scheme: number, key: KeyObject, signature: Buffer, transcriptHash: Buffer): void {
+/**
+ * Checks the peer's CertificateVerify (`side`: who signed it); a scheme that is not a TLS 1.3
+ * CertificateVerify scheme (PKCS#1 v1.5 included) or unfit for the key is refused.
+ */
+export function checkSignature(side: Side, scheme: number, key: KeyObject, signature: Buffer, transcriptHash: Buffer): void {
   const s = byId.get(scheme);
   if (!s) fault('illegal_parameter', `signature scheme 0x${scheme.toString(16).padStart(4, '0')} is not allowed in a CertificateVerify`);
   if (!fits(s, key)) fault('illegal_parameter', `signature scheme 0x${scheme.toString(16).padStart(4, '0')} does not fit the certificate's ${key.asymmetricKeyType} key`);
   let ok = false;
   try {
-    ok = verify(s.hash, signedContent('client', transcriptHash), options(s, key), signature);
+    ok = verify(s.hash, signedContent(side, transcriptHash), options(s, key), signature);
   } catch {
     ok = false;
   }
-  if (!ok) fault('decrypt_error', 'the client CertificateVerify signature does not verify with its certificate key');
+  if (!ok) fault('decrypt_error', `the ${side} CertificateVerify signature does not verify with its certificate key`);
 }
