@@ -306,7 +306,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
   if (o.warmUp > 0) await runBench({ ...o, count: o.warmUp, durationS: undefined, warmUp: 0, quiet: true }, () => undefined);
   const r = await runBench(o, (l) => process.stderr.write(`${l}\n`));
   process.stdout.write(`${formatSummary(r)}\n`);
-  if (o.json) process.stdout.write(`${JSON.stringify({ ...r, warmUp: o.warmUp })}\n`);
+  if (o.json) process.stdout.write(`${JSON.stringify({ ...r, warmUp: o.warmUp } satisfies BenchResult)}\n`);
   if (o.identityOnly) return r.abandoned > 0 && r.errors === 0 ? 0 : 1;
   return r.accepted > 0 && r.mppeMismatches === 0 && r.errors === 0 ? 0 : 1;
 }

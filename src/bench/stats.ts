@@ -96,6 +96,8 @@ export interface BenchResult extends Counters, RadiusCounters {
   /** The load generator's own CPU (user+system) over the run. */
   clientCpuMs: number;
   clientCpuMsPerLogin: number;
+  /** Logins run before the measured ones (--warm-up), in none of the figures above. */
+  warmUp?: number;
 }
 
 export function buildResult(a: {
