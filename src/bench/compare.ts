@@ -33,6 +33,7 @@ interface Options {
   nodes: string[];
   nodeTree: string | undefined;
   loadgenNode: string;
+  loadgenTlsClient: string;
   workers: number[];
   workersKey: string;
   set: Record<string, unknown>;
@@ -60,6 +61,7 @@ function options(argv: string[]): Options {
       'node-tree': { type: 'string' },
       'no-auto-node': { type: 'boolean' },
       'loadgen-node': { type: 'string' },
+      'loadgen-tls-client': { type: 'string', default: 'certgate' },
       workers: { type: 'string' },
       'workers-key': { type: 'string', default: 'tls.workers' },
       set: { type: 'string', multiple: true },
@@ -86,6 +88,7 @@ function options(argv: string[]): Options {
                               TREE is a repository copy with node_modules built for that node
   --node-tree DIR             default TREE (default /tmp/certgate-node<major>, made by scripts/bench-node24.sh)
   --loadgen-node PATH         node binary for the load generator (default: this one)
+  --loadgen-tls-client C      the load generator's TLS 1.3 client: certgate (default) or openssl (node:tls)
   --workers 1,2               one certgate per worker count, setting config key --workers-key (tls.workers)
   --set KEY=VALUE             set a dotted key in the generated certgate config (YAML value)
   --log-level LEVEL           certgate log level (default info: every decision logged, as operated)
@@ -124,6 +127,7 @@ function options(argv: string[]): Options {
     nodes,
     nodeTree: v['node-tree'],
     loadgenNode: v['loadgen-node'] ?? process.execPath,
+    loadgenTlsClient: v['loadgen-tls-client']!,
     // 0 is a valid count (certgate: TLS in the main thread).
     workers: v.workers ? v.workers.split(',').map((w) => (w.trim() === '0' ? 0 : int('workers', w))) : [],
     workersKey: v['workers-key']!,
@@ -326,7 +330,7 @@ async function main(): Promise<void> {
     }
     log(`servers: ${servers.map((s) => `${s.label} pid ${s.pid} port ${s.port}`).join('; ')}`);
 
-    const base = (s: Server) => ['--server', `127.0.0.1:${s.port}`, '--secret', SECRET, '--ca', pki.ca, '--cert', pki.alice.cert, '--key', pki.alice.key];
+    const base = (s: Server) => ['--server', `127.0.0.1:${s.port}`, '--secret', SECRET, '--ca', pki.ca, '--cert', pki.alice.cert, '--key', pki.alice.key, '--tls-client', o.loadgenTlsClient];
     const idle: Record<string, number> = {};
     // A server that dies is recorded with the end of its log and left out of what follows.
     const live = () => servers.filter((s) => !failures.some((f) => f.server === s.label));
@@ -495,7 +499,7 @@ async function main(): Promise<void> {
       machine: machine(),
       runtimes: runtimes.map((r) => ({ node: r.version, openssl: r.openssl, path: r.node, sqlite: r.sqlite })),
       certgateCrl: runtimes.every(hasCrlLoader),
-      loadgen: { node: nodeVersions(o.loadgenNode).version, openssl: nodeVersions(o.loadgenNode).openssl },
+      loadgen: { node: nodeVersions(o.loadgenNode).version, openssl: nodeVersions(o.loadgenNode).openssl, tlsClient: o.loadgenTlsClient },
       freeradius: freeradiusVersion(),
       options: { rounds: o.rounds, logins: o.logins, concurrency: o.concurrency, saturationSeconds: o.saturationSeconds, saturationConcurrency: o.saturationConcurrency, halfRate, halfRateSeconds: o.halfRateSeconds, pending: o.pending, logLevel: o.logLevel, set: o.set },
       servers: servers.map((s) => s.label),

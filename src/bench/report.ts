@@ -45,7 +45,8 @@ export interface Report {
   runtimes: { node: string; openssl: string; path: string; sqlite: string }[];
   /** certgate was given the same CRL file (it has a CRL loader). */
   certgateCrl: boolean;
-  loadgen: { node: string; openssl: string };
+  /** tlsClient: who ran TLS 1.3 in the load generator (certgate's client or openssl). */
+  loadgen: { node: string; openssl: string; tlsClient?: string };
   freeradius: string;
   options: {
     rounds: number;
@@ -269,7 +270,7 @@ export function renderSection(r: Report): string {
     `- certgate: ${versions}; built \`dist/\`, started as \`node bin/certgate.js serve\` with a generated configuration that keeps this build's defaults ` +
       `(TLS worker threads, session resumption)${r.options.set && Object.keys(r.options.set).length ? ` except ${Object.entries(r.options.set).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join(', ')}` : ''}; ` +
       `log level ${r.options.logLevel} (every decision logged, to a file); store seeded with \`certgate store add\`.`,
-    `- Load generator: \`certgate bench\` on Node ${r.loadgen.node} (OpenSSL ${r.loadgen.openssl}), one process on the same 2 cores, its own TLS 1.3 client (src/bench/tls13-client.ts: what an OpenSSL 3.0 supplicant offers, HelloRetryRequest answered as OpenSSL does) and node:tls for TLS 1.2, client certificate alice (RSA-2048), server certificate RSA-2048, 1024-byte fragments, Framed-MTU 1400.`,
+    `- Load generator: \`certgate bench\` on Node ${r.loadgen.node} (OpenSSL ${r.loadgen.openssl}), one process on the same 2 cores, ${r.loadgen.tlsClient === 'openssl' ? 'node:tls (OpenSSL) for TLS 1.3 and 1.2 (`--loadgen-tls-client openssl`)' : 'its own TLS 1.3 client (src/bench/tls13-client.ts: what an OpenSSL 3.0 supplicant offers, HelloRetryRequest answered as OpenSSL does) and node:tls for TLS 1.2'}, client certificate alice (RSA-2048), server certificate RSA-2048, 1024-byte fragments, Framed-MTU 1400.`,
     `- Same PKI for both (scripts/make-pki.sh), carol revoked: in the CRL FreeRADIUS checks, in certgate's store${r.certgateCrl ? ' and in the same CRL file given to certgate (revocation.crls)' : ' (this certgate has no CRL loader)'}.`,
     `- Method: after a warm-up, ${r.options.rounds} rounds; in each round every server in turn (order rotated) runs ${r.options.logins} TLS 1.3 logins, ${r.options.logins} TLS 1.2 logins, ${r.options.logins} of each with \`--resume\` (concurrency ${r.options.concurrency}), then ${r.options.saturationSeconds} s at concurrency ${r.options.saturationConcurrency} (saturation). Then ${r.options.rounds} more rounds, each server in turn, of ${r.options.halfRateSeconds ?? 8} s of TLS 1.3 logins offered at half of certgate's saturation rate (latency), each after 2 s of uncounted warm-up logins (--warm-up: a fresh load generator's first second is its own JIT warm-up). ` +
       'Server CPU is utime+stime (+cutime+cstime) of the whole process tree from /proc/PID/stat before and after each run, divided by the logins. ' +
