@@ -100,8 +100,8 @@ export class Tls13Client {
   private readonly sessionId = randomPooled(32);
   /** Whether to offer the ticket (still in the second ClientHello if the suite's hash fits). */
   private offerTicket: boolean;
-  /** After a HelloRetryRequest: message_hash(ClientHello1) and the HelloRetryRequest (RFC 8446 4.4.1). */
-  private retry: { hash: HashName; prefix: Buffer } | undefined;
+  /** After a HelloRetryRequest: message_hash(ClientHello1) and the HelloRetryRequest, the transcript's start (RFC 8446 4.4.1). */
+  private retryPrefix: Buffer | undefined;
   /** Our ChangeCipherSpec went before the second ClientHello (it goes once). */
   private ccsSent = false;
   private helloMessage: Buffer | undefined;
@@ -170,7 +170,7 @@ export class Tls13Client {
       this.earlySecret = e.earlySecret;
       // After a HelloRetryRequest the binder covers the transcript before this ClientHello too (4.2.11.2).
       const covered = message.subarray(0, message.length - 3 - hashLen);
-      hmac(t.hash, e.binderFinishedKey, digest(t.hash, this.retry ? Buffer.concat([this.retry.prefix, covered]) : covered)).copy(message, message.length - hashLen);
+      hmac(t.hash, e.binderFinishedKey, digest(t.hash, this.retryPrefix ? Buffer.concat([this.retryPrefix, covered]) : covered)).copy(message, message.length - hashLen);
     }
     this.helloMessage = message;
     return message;
@@ -239,7 +239,7 @@ export class Tls13Client {
     const r = new Reader(body);
     if (r.u16('legacy_version') !== 0x0303) fault('protocol_version', 'ServerHello legacy_version is not TLS 1.2');
     const retry = r.bytes(32, 'random').equals(HRR_RANDOM);
-    if (retry && this.retry) fault('unexpected_message', 'a second HelloRetryRequest');
+    if (retry && this.retryPrefix) fault('unexpected_message', 'a second HelloRetryRequest');
     if (!r.vector(1, 'legacy_session_id_echo').equals(this.sessionId)) fault('illegal_parameter', 'legacy_session_id_echo is not ours');
     const id = r.u16('cipher_suite');
     const suite = CIPHER_SUITES.find((s) => s.id === id);
@@ -266,7 +266,7 @@ export class Tls13Client {
     }
     if (version !== TLS13) fault('protocol_version', 'the server did not choose TLS 1.3');
     if (retry) return this.retryHello(message, suite, group, cookie);
-    if (this.retry && id !== this.suite!.id) fault('illegal_parameter', 'the ServerHello changed the suite of the HelloRetryRequest');
+    if (this.retryPrefix && id !== this.suite!.id) fault('illegal_parameter', 'the ServerHello changed the suite of the HelloRetryRequest');
     if (!share) fault('missing_extension', 'no key_share (psk_ke was not offered)');
     if (group !== (this.ecdh?.group ?? X25519)) fault('illegal_parameter', 'key share for a group without our share');
     if (pskIndex !== undefined) {
@@ -276,7 +276,7 @@ export class Tls13Client {
     }
     this.suite = suite;
     this.transcript = createHash(suite.hash);
-    if (this.retry) this.transcript.update(this.retry.prefix);
+    if (this.retryPrefix) this.transcript.update(this.retryPrefix);
     this.transcript.update(this.helloMessage!).update(message);
     this.helloMessage = undefined;
     let shared: Buffer;
@@ -303,7 +303,7 @@ export class Tls13Client {
     this.ecdh = { group: group!, key: createECDH(curve) };
     this.ecdh.key.generateKeys();
     this.suite = suite;
-    this.retry = { hash: suite.hash, prefix: Buffer.concat([handshake(MESSAGE_HASH, digest(suite.hash, this.helloMessage!)), message]) };
+    this.retryPrefix = Buffer.concat([handshake(MESSAGE_HASH, digest(suite.hash, this.helloMessage!)), message]);
     // A ticket for another hash cannot be used with the suite the server chose.
     if (this.offerTicket && this.offer!.hash !== suite.hash) this.offerTicket = false;
     this.earlySecret = undefined;
