@@ -27,9 +27,9 @@ more:
   --timeout MS          retransmit an unanswered request after MS (default 3000)
   --retries N           retransmissions before a login counts as a timeout (default 3)
   --tls-client certgate|openssl
-                        who runs the client side of TLS 1.3 (default certgate: its own
-                        client, a fraction of OpenSSL-over-node:tls's CPU; openssl: node:tls,
-                        which also runs TLS 1.2 and --tls any)
+                        who runs the client side of --tls 1.3 (default certgate: its own
+                        client, which costs the load generator less CPU; openssl: node:tls,
+                        which always runs TLS 1.2 and the default, both versions offered)
   --fragment-size N     EAP-TLS fragment size of the client (default 1024)
   --framed-mtu N        Framed-MTU sent to the server (default 1400)
   --warm-up N           first run N logins (same rate and concurrency) that no figure counts:
