@@ -255,6 +255,19 @@ async function heapUsed(s: Server): Promise<{ heap: number; sessions: number } |
   }
 }
 
+/** certgate's TLS handshakes so far, by thread; undefined for FreeRADIUS or when /metrics does not answer. */
+async function handshakesByThread(s: Server): Promise<{ main: number; worker: number } | undefined> {
+  if (s.httpPort === undefined) return undefined;
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${s.httpPort}/metrics`)).text();
+    // A thread with no handshakes yet has no sample line.
+    const get = (thread: string) => Number(new RegExp(`^certgate_tls_handshakes_total\\{thread="${thread}"\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+    return { main: get('main'), worker: get('worker') };
+  } catch {
+    return undefined;
+  }
+}
+
 async function main(): Promise<void> {
   const o = options(process.argv.slice(2));
   const work = mkdtempSync(join(tmpdir(), 'certgate-bench-'));
@@ -345,11 +358,16 @@ async function main(): Promise<void> {
       }
     };
     const measure = async (s: Server, round: number, phase: Measurement['phase'], args: string[]): Promise<Measurement> => {
+      // Read outside the CPU window: where the handshakes ran decides much of the CPU per login.
+      const h0 = await handshakesByThread(s);
       const c0 = treeCpuMs(s.pid);
       const b0 = machineBusyMs();
       const run = await bench(o.loadgenNode, [...base(s), ...args], [], s);
       const serverCpuMs = treeCpuMs(s.pid) - c0;
       const machineMs = machineBusyMs() - b0;
+      const h1 = await handshakesByThread(s);
+      const onWorkers = h0 && h1 ? h1.worker - h0.worker : 0;
+      const started = h0 && h1 ? onWorkers + h1.main - h0.main : 0;
       const r = run.result;
       // The server also served the warm-up logins (--warm-up) inside this window.
       const logins = r.accepted + r.rejected + (r.warmUp ?? 0);
@@ -364,6 +382,7 @@ async function main(): Promise<void> {
         // Whatever else ran on the machine meanwhile (other users' builds and tests): the window
         // also holds the load generator's start-up, so this slightly overstates it.
         otherCores: r.durationS ? Math.max(0, machineMs - serverCpuMs - r.clientCpuMs) / 1000 / r.durationS : 0,
+        ...(started > 0 ? { workerShare: onWorkers / started } : {}),
       };
       measurements.push(m);
       if (round === 1 || phase === 'halfRate') {
@@ -373,7 +392,7 @@ async function main(): Promise<void> {
       }
       log(
         `${s.label.padEnd(32)} r${round} ${phase.padEnd(10)} ${r.accepted}/${r.sent} ok, ${r.authsPerSecond}/s, ` +
-          `server ${m.serverCpuMsPerLogin.toFixed(2)} ms/login (${m.serverCores.toFixed(2)} cores), client ${r.clientCpuMsPerLogin} ms/login, ` +
+          `server ${m.serverCpuMsPerLogin.toFixed(2)} ms/login (${m.serverCores.toFixed(2)} cores${m.workerShare === undefined ? '' : `, ${(100 * m.workerShare).toFixed(0)} % of handshakes on workers`}), client ${r.clientCpuMsPerLogin} ms/login, ` +
           `p99 ${r.p99Ms} ms, resumed ${r.resumed}, timeouts ${r.timeouts}, errors ${r.errors}, mppe mismatches ${r.mppeMismatches}, other processes ${m.otherCores.toFixed(2)} cores`,
       );
       return m;

@@ -18,6 +18,8 @@ export interface Measurement {
   serverCores: number;
   /** CPU used meanwhile by processes that are neither the server nor the load generator. */
   otherCores: number;
+  /** certgate: share of the run's TLS handshakes that ran on worker threads (its metrics, read outside the CPU window). */
+  workerShare?: number;
 }
 
 export interface PendingMemory {
@@ -313,6 +315,10 @@ export function renderSection(r: Report): string {
   const row = (name: string, cell: (s: string) => string) => [name, ...all.map(cell)];
   const rows: string[][] = [
     row('server CPU ms / full TLS 1.3 login', (s) => spread(f.values(s, 'full13', (m) => m.serverCpuMsPerLogin))),
+    row('TLS handshakes on worker threads in those runs, and CPU ms / login per round (share: ms)', (s) => {
+      const runs = f.runs(s, 'full13').filter((m) => m.workerShare !== undefined);
+      return runs.length ? runs.map((m) => `${fmt(100 * m.workerShare!, 0)} %: ${fmt(m.serverCpuMsPerLogin)}`).join(', ') : 'n/a';
+    }),
     row('server CPU ms / full TLS 1.2 login', (s) => spread(f.values(s, 'full12', (m) => m.serverCpuMsPerLogin))),
     row('server CPU ms / resumed TLS 1.3 login (estimated)', (s) => spread(f.resumedCpu(s, '13'))),
     row('server CPU ms / resumed TLS 1.2 login (estimated)', (s) => spread(f.resumedCpu(s, '12'))),
