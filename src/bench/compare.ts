@@ -378,7 +378,8 @@ async function main(): Promise<void> {
         bench: r,
         serverCpuMs: Math.round(serverCpuMs),
         serverCpuMsPerLogin: logins ? serverCpuMs / logins : 0,
-        serverCores: r.durationS ? serverCpuMs / 1000 / r.durationS : 0,
+        // With a warm-up the window is longer than the measured run: CPU per login times the rate.
+        serverCores: r.durationS ? (r.warmUp && logins ? ((serverCpuMs / logins) * r.authsPerSecond) / 1000 : serverCpuMs / 1000 / r.durationS) : 0,
         // Whatever else ran on the machine meanwhile (other users' builds and tests): the window
         // also holds the load generator's start-up, so this slightly overstates it.
         otherCores: r.durationS ? Math.max(0, machineMs - serverCpuMs - r.clientCpuMs) / 1000 / r.durationS : 0,
