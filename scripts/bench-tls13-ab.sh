@@ -7,6 +7,7 @@
 # copied into it first). The load generator is `certgate bench` on the machine's node.
 set -euo pipefail
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
+. "$REPO/scripts/lib-gateway.sh"
 ROUNDS=${1:-5}; LOGINS=${2:-3000}; NODE=${3:-node}; TREE=${4:-$REPO}
 [ "$TREE" = "$REPO" ] || { rm -rf "$TREE/dist" "$TREE/bin"; cp -r "$REPO/dist" "$REPO/bin" "$TREE/"; }
 W=$(mktemp -d); trap 'rm -rf "$W"' EXIT
@@ -15,24 +16,8 @@ PORT=$((20000 + RANDOM % 20000))
 BENCH=(node "$REPO/bin/certgate.js" bench --server "127.0.0.1:$PORT" --secret testing123 --ca "$P/ca/ca.pem" --cert "$P/members/alice.pem" --key "$P/members/alice.key" --tls 1.3 --concurrency 16 --quiet --json)
 
 run() { # $1: certgate | openssl
-  cat > "$W/cfg.yaml" <<Y
-radius:
-  listen: ["127.0.0.1:$PORT"]
-  clients: [{ name: lo, network: 127.0.0.0/8, secret: testing123 }]
-tls:
-  certificate: $P/server.pem
-  privateKey: $P/server.key
-  trustAnchors: [$P/ca/ca.pem]
-  tls13Server: $1
-identity: { realms: [jaist.ac.jp] }
-store: { path: $W/store.db }
-log: { level: info }
-Y
-  rm -f "$W"/store.db*
-  node "$REPO/bin/certgate.js" store --config "$W/cfg.yaml" add "$P/members/alice.pem" >/dev/null
-  "$NODE" --openssl-config="$REPO/config/openssl.cnf" --max-semi-space-size=16 "$TREE/bin/certgate.js" serve --config "$W/cfg.yaml" >"$W/serve.log" 2>&1 &
-  local pid=$! c0 c1
-  for _ in $(seq 50); do grep -q "certgate ready" "$W/serve.log" && break; sleep 0.2; done
+  gateway_start "$NODE" "$TREE" "$W" "$PORT" "  tls13Server: $1"
+  local pid=$GATEWAY_PID c0 c1
   "${BENCH[@]}" --count 300 >/dev/null # warm-up
   c0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
   "${BENCH[@]}" --count "$LOGINS" >"$W/out.json"

@@ -116,6 +116,7 @@ function options(argv: string[]): Options {
     if (i < 1) throw new Error(`--set needs KEY=VALUE, got ${kv}`);
     set[kv.slice(0, i)] = parseYaml(kv.slice(i + 1));
   }
+  if (v['loadgen-tls-client'] !== 'certgate' && v['loadgen-tls-client'] !== 'openssl') throw new Error(`--loadgen-tls-client must be certgate or openssl, got ${v['loadgen-tls-client']}`);
   return {
     rounds: int('rounds', v.rounds),
     logins: int('logins', v.logins),
@@ -244,28 +245,31 @@ async function memoryAfterGc(s: Server): Promise<MemoryAfterGc | undefined> {
   return undefined;
 }
 
-async function heapUsed(s: Server): Promise<{ heap: number; sessions: number } | undefined> {
+/** certgate's /metrics as sample → value (`name` or `name{labels}`); undefined for FreeRADIUS or when it does not answer. */
+async function metrics(s: Server): Promise<Map<string, number> | undefined> {
   if (s.httpPort === undefined) return undefined;
   try {
     const text = await (await fetch(`http://127.0.0.1:${s.httpPort}/metrics`)).text();
-    const get = (name: string) => Number(text.split('\n').find((l) => l.startsWith(`${name} `))?.split(' ')[1] ?? NaN);
-    return { heap: get('nodejs_heap_size_used_bytes'), sessions: get('certgate_eap_sessions_active') };
+    const samples = new Map<string, number>();
+    for (const line of text.split('\n')) {
+      const at = line.lastIndexOf(' ');
+      if (at > 0 && !line.startsWith('#')) samples.set(line.slice(0, at), Number(line.slice(at + 1)));
+    }
+    return samples;
   } catch {
     return undefined;
   }
 }
 
-/** certgate's TLS handshakes so far, by thread; undefined for FreeRADIUS or when /metrics does not answer. */
+async function heapUsed(s: Server): Promise<{ heap: number; sessions: number } | undefined> {
+  const m = await metrics(s);
+  return m && { heap: m.get('nodejs_heap_size_used_bytes') ?? NaN, sessions: m.get('certgate_eap_sessions_active') ?? NaN };
+}
+
+/** certgate's TLS handshakes so far, by thread (a thread with none yet has no sample). */
 async function handshakesByThread(s: Server): Promise<{ main: number; worker: number } | undefined> {
-  if (s.httpPort === undefined) return undefined;
-  try {
-    const text = await (await fetch(`http://127.0.0.1:${s.httpPort}/metrics`)).text();
-    // A thread with no handshakes yet has no sample line.
-    const get = (thread: string) => Number(new RegExp(`^certgate_tls_handshakes_total\\{thread="${thread}"\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
-    return { main: get('main'), worker: get('worker') };
-  } catch {
-    return undefined;
-  }
+  const m = await metrics(s);
+  return m && { main: m.get('certgate_tls_handshakes_total{thread="main"}') ?? 0, worker: m.get('certgate_tls_handshakes_total{thread="worker"}') ?? 0 };
 }
 
 async function main(): Promise<void> {

@@ -54,6 +54,15 @@ const EAP_TLS_LABEL = 'EXPORTER_EAP_TLS_Key_Material';
 const EAP_TLS_CONTEXT = Buffer.from([0x0d]);
 const COMMITMENT = Buffer.from([0]);
 const MAX_SERVER_MESSAGE = 65_536;
+const extension = (type: number, body: Buffer): Buffer => Buffer.concat([u16(type), withLength(2, body)]);
+/** What every ClientHello says the same way: made once, not per login. */
+const OFFERED_SUITES = withLength(2, Buffer.concat(SUITES.map(u16)));
+const FIXED_EXTENSIONS = Buffer.concat([
+  extension(ExtensionType.supported_groups, withLength(2, Buffer.concat(GROUPS.map(u16)))),
+  extension(ExtensionType.signature_algorithms, withLength(2, Buffer.concat(CLIENT_SCHEMES.map(u16)))),
+  extension(ExtensionType.supported_versions, withLength(1, u16(TLS13))),
+  extension(ExtensionType.psk_key_exchange_modes, withLength(1, Buffer.from([PSK_DHE_KE]))),
+]);
 const ALERT_NAMES = new Map<number, string>(Object.entries(Alert).map(([name, code]) => [code, name]));
 
 /** What resuming needs (RFC 8446 4.6.1); `receivedAt` and `lifetimeS` on the caller's clock. */
@@ -146,13 +155,7 @@ export class Tls13Client {
   /** The first ClientHello, or the second one after a HelloRetryRequest (same but for the share, the cookie and the binder). */
   private clientHello(cookie: Buffer | undefined): Buffer {
     const share = this.ecdh ? Buffer.concat([u16(this.ecdh.group), withLength(2, this.ecdh.key.getPublicKey())]) : Buffer.concat([u16(X25519), withLength(2, this.x25519.share)]);
-    const exts = [
-      extension(ExtensionType.supported_groups, withLength(2, Buffer.concat(GROUPS.map(u16)))),
-      extension(ExtensionType.signature_algorithms, withLength(2, Buffer.concat(CLIENT_SCHEMES.map(u16)))),
-      extension(ExtensionType.supported_versions, withLength(1, u16(TLS13))),
-      extension(ExtensionType.psk_key_exchange_modes, withLength(1, Buffer.from([PSK_DHE_KE]))),
-      extension(ExtensionType.key_share, withLength(2, share)),
-    ];
+    const exts = [FIXED_EXTENSIONS, extension(ExtensionType.key_share, withLength(2, share))];
     if (cookie) exts.push(extension(COOKIE, withLength(2, cookie)));
     const t = this.offerTicket ? this.offer! : undefined;
     if (t) {
@@ -162,7 +165,7 @@ export class Tls13Client {
       const binders = withLength(2, withLength(1, Buffer.alloc(hashLength(t.hash))));
       exts.push(extension(ExtensionType.pre_shared_key, Buffer.concat([identities, binders])));
     }
-    const body = Buffer.concat([u16(0x0303), this.random, withLength(1, this.sessionId), withLength(2, Buffer.concat(SUITES.map(u16))), Buffer.from([1, 0]), withLength(2, Buffer.concat(exts))]);
+    const body = Buffer.concat([u16(0x0303), this.random, withLength(1, this.sessionId), OFFERED_SUITES, Buffer.from([1, 0]), withLength(2, Buffer.concat(exts))]);
     const message = handshake(HandshakeType.client_hello, body);
     if (t) {
       const hashLen = hashLength(t.hash);
@@ -418,4 +421,3 @@ export class Tls13Client {
   }
 }
 
-const extension = (type: number, body: Buffer): Buffer => Buffer.concat([u16(type), withLength(2, body)]);

@@ -36,14 +36,20 @@ function helloRetryRequest(sessionId: Buffer, group: number, cookie?: Buffer): B
   return handshake(HandshakeType.server_hello, Buffer.concat([u16(0x0303), random, withLength(1, sessionId), u16(0x1301), Buffer.from([0]), withLength(2, Buffer.concat(exts))]));
 }
 
-function handshakeWith(ctx: Tls13Context, client: Tls13Client) {
+/** The client's hello to a fresh server; the server and its first flight. */
+function serverFlight(ctx: Tls13Context, client: Tls13Client) {
   const hello = client.hello();
   const plan = ctx.plan(hello);
   if (typeof plan === 'string') throw new Error(`routed to OpenSSL: ${plan}`);
   const server = new Tls13Server(ctx, plan);
   const first = server.step(hello);
   if (first.state !== 'handshaking') throw new Error(`server: ${first.state}`);
-  const flight = client.receive(first.output);
+  return { server, output: first.output };
+}
+
+function handshakeWith(ctx: Tls13Context, client: Tls13Client) {
+  const { server, output } = serverFlight(ctx, client);
+  const flight = client.receive(output);
   const second = server.step(flight);
   if (second.state !== 'established') throw new Error(`server: ${second.state}`);
   const ack = client.receive(second.output);
@@ -87,28 +93,18 @@ describe('certgate bench TLS 1.3 client', () => {
     const m = pki.member('alice');
     const other = makeClientTls({ ca: readFileSync(pki.otherCaCert), cert: readFileSync(m.cert), key: readFileSync(m.key), tls: '1.3' });
     const client = new Tls13Client(other, undefined);
-    const ctx = new Tls13Context(settings, ticketKeys);
-    const hello = client.hello();
-    const plan = ctx.plan(hello);
-    if (typeof plan === 'string') throw new Error(plan);
-    const first = new Tls13Server(ctx, plan).step(hello);
-    if (first.state !== 'handshaking') throw new Error(first.state);
-    expect(() => client.receive(first.output)).toThrow(UntrustedServer);
+    const { output } = serverFlight(new Tls13Context(settings, ticketKeys), client);
+    expect(() => client.receive(output)).toThrow(UntrustedServer);
     expect(client.established).toBe(false);
   });
 
   it('refuses a tampered server flight (bad_record_mac)', () => {
     const client = new Tls13Client(config, undefined);
-    const ctx = new Tls13Context(settings, ticketKeys);
-    const hello = client.hello();
-    const plan = ctx.plan(hello);
-    if (typeof plan === 'string') throw new Error(plan);
-    const first = new Tls13Server(ctx, plan).step(hello);
-    if (first.state !== 'handshaking') throw new Error(first.state);
-    const out = Buffer.from(first.output);
+    const { output } = serverFlight(new Tls13Context(settings, ticketKeys), client);
+    const out = Buffer.from(output);
     out[out.length - 20]! ^= 1;
     expect(() => client.receive(out)).toThrow(/bad_record_mac/);
-    expect(() => client.receive(first.output)).toThrow(/state failed/);
+    expect(() => client.receive(output)).toThrow(/state failed/);
   });
 
   it('answers a HelloRetryRequest with the same ClientHello but for a share of the group it asks for and its cookie', () => {
