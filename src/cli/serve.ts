@@ -1,10 +1,14 @@
 import { existsSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 import type { Config } from '../config/load.js';
 import { ConfigError } from '../config/load.js';
 import { Gateway } from '../gateway.js';
+import { heapGrowthFlag } from './heap-growth.js';
 
 /** Runs until SIGTERM/SIGINT; SIGHUP reloads the configuration. */
 export async function serve(config: Config): Promise<number> {
+  const heapFlag = heapGrowthFlag(process.versions.v8);
+  if (heapFlag) setFlagsFromString(heapFlag);
   let gw: Gateway;
   try {
     gw = new Gateway(config);
