@@ -3,12 +3,11 @@ import { setFlagsFromString } from 'node:v8';
 import type { Config } from '../config/load.js';
 import { ConfigError } from '../config/load.js';
 import { Gateway } from '../gateway.js';
-import { heapGrowthFlag } from './heap-growth.js';
+import { HEAP_GROWTH_FLAG } from './heap-growth.js';
 
 /** Runs until SIGTERM/SIGINT; SIGHUP reloads the configuration. */
 export async function serve(config: Config): Promise<number> {
-  const heapFlag = heapGrowthFlag(process.versions.v8);
-  if (heapFlag) setFlagsFromString(heapFlag);
+  setFlagsFromString(HEAP_GROWTH_FLAG);
   let gw: Gateway;
   try {
     gw = new Gateway(config);
