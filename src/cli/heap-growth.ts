@@ -10,8 +10,8 @@
  * same rhythm (3-8 mark-compacts per 10 s at 263 logins/s). A fixed growing factor of 3 leaves
  * twice the live heap as room, and the marking waits for the old generation to grow.
  * Measured in docs/BENCHMARKS.md ("Issue 5: sixth session"), at 228-263 logins/s: 3-12
- * mark-compacts per 10 s become 0-2, with a lower p99 and 3-13 % less CPU per login, on Node 20,
- * 22 and 24.
+ * mark-compacts per 10 s become 0-2, with a p99 as low or lower and up to 13 % less CPU per login,
+ * on Node 20, 22 and 24.
  * V8 reads the factor at each mark-compact, so setting it at run time works (unlike the
  * semi-space size, which only a launch flag sets).
  */
