@@ -16,3 +16,13 @@
  * semi-space size, which only a launch flag sets).
  */
 export const HEAP_GROWTH_FLAG = '--heap-growing-percent=200';
+
+/**
+ * The flag to set, unless the start line already gives one: an operator's own value wins, and
+ * `--heap-growing-percent=0` there restores V8's own factor. V8 takes `_` for `-` in flag names.
+ */
+export function heapGrowthFlag(execArgv: readonly string[]): string | undefined {
+  const name = HEAP_GROWTH_FLAG.slice(0, HEAP_GROWTH_FLAG.indexOf('='));
+  const given = execArgv.some((a) => a.replaceAll('_', '-').split('=')[0] === name);
+  return given ? undefined : HEAP_GROWTH_FLAG;
+}

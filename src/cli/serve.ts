@@ -3,11 +3,12 @@ import { setFlagsFromString } from 'node:v8';
 import type { Config } from '../config/load.js';
 import { ConfigError } from '../config/load.js';
 import { Gateway } from '../gateway.js';
-import { HEAP_GROWTH_FLAG } from './heap-growth.js';
+import { heapGrowthFlag } from './heap-growth.js';
 
 /** Runs until SIGTERM/SIGINT; SIGHUP reloads the configuration. */
 export async function serve(config: Config): Promise<number> {
-  setFlagsFromString(HEAP_GROWTH_FLAG);
+  const heapFlag = heapGrowthFlag(process.execArgv);
+  if (heapFlag) setFlagsFromString(heapFlag);
   let gw: Gateway;
   try {
     gw = new Gateway(config);
