@@ -14,6 +14,7 @@ describe('heapGrowthFlag', () => {
     expect(heapGrowthFlag(['--openssl-config=config/openssl.cnf', '--max-semi-space-size=16'])).toBe(HEAP_GROWTH_FLAG);
     expect(heapGrowthFlag(['--heap-growing-percent=0'])).toBeUndefined();
     expect(heapGrowthFlag(['--heap_growing_percent=50'])).toBeUndefined();
+    expect(heapGrowthFlag(['-heap-growing-percent=50'])).toBeUndefined();
     // A flag whose name only starts the same is another flag.
     expect(heapGrowthFlag(['--heap-growing-percentage=5'])).toBe(HEAP_GROWTH_FLAG);
   });
